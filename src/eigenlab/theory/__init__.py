@@ -1,0 +1,61 @@
+"""Eigenframeworks: closed-form theory of how kernels learn, as pure numpy/scipy functions.
+
+This package imports numpy and scipy only (never torch, matplotlib or the rest of eigenlab
+beyond its small core), so a theorist can read and use it on its own.
+
+Kernel ridge regression (eigenlearning)
+---------------------------------------
+krr_learning_curve
+    Test/train MSE, bias, variance, overfitting coefficient over a grid of n, ridge, noise.
+effective_ridge
+    The effective ridge kappa on a grid, with solver diagnostics.
+function_learnability
+    Learnability of a function from per-mode learnabilities.
+
+Estimators from data (a Gram matrix, no target knowledge needed)
+----------------------------------------------------------------
+gram_effective_ridge, gram_overfitting_coefficient, gram_test_mse
+
+Asymptotics and readings
+------------------------
+power_law_effective_ridge, power_law_overfitting_coefficient
+fermi_dirac_occupations, chemical_potential
+"""
+
+from ._asymptotics import (
+    chemical_potential,
+    fermi_dirac_occupations,
+    power_law_effective_ridge,
+    power_law_overfitting_coefficient,
+)
+from ._estimators import (
+    GramEstimates,
+    gram_effective_ridge,
+    gram_estimates,
+    gram_overfitting_coefficient,
+    gram_test_mse,
+)
+from ._krr import (
+    EffectiveRidge,
+    KRRLearningCurve,
+    effective_ridge,
+    function_learnability,
+    krr_learning_curve,
+)
+
+__all__ = [
+    "EffectiveRidge",
+    "GramEstimates",
+    "KRRLearningCurve",
+    "chemical_potential",
+    "effective_ridge",
+    "fermi_dirac_occupations",
+    "function_learnability",
+    "gram_effective_ridge",
+    "gram_estimates",
+    "gram_overfitting_coefficient",
+    "gram_test_mse",
+    "krr_learning_curve",
+    "power_law_effective_ridge",
+    "power_law_overfitting_coefficient",
+]
