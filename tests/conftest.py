@@ -21,3 +21,9 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def rng():
     return np.random.default_rng(20261204)
+
+
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("eigenlab", derandomize=True, database=None, deadline=None)
+settings.load_profile("eigenlab")

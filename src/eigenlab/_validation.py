@@ -85,13 +85,15 @@ def check_scalar(value: object, name: str, *, minimum: float | None = None,
     return value
 
 
-def check_psd_eigenvalues(eigenvalues: object, name: str = "eigenvalues") -> np.ndarray:
+def check_psd_eigenvalues(eigenvalues: object, name: str = "eigenvalues", *,
+                          warn: bool = True) -> np.ndarray:
     """The one numerical gate every spectrum passes.
 
     Complex values with a significant imaginary part, NaN, infinities and significantly
     negative values raise. Negative values that are negligible next to the largest eigenvalue
     (relative size below about sqrt(eps) of the input's dtype) are round-off: they are set to
-    zero with a :class:`~eigenlab.SpectrumWarning`.
+    zero with a :class:`~eigenlab.SpectrumWarning` (``warn=False`` for intermediate spectra
+    where zeroing round-off is routine, e.g. a low-rank Gram matrix about to get a ridge).
 
     Returns a float64 copy.
     """
@@ -118,12 +120,13 @@ def check_psd_eigenvalues(eigenvalues: object, name: str = "eigenvalues") -> np.
                 "kernel is not positive semi-definite or its eigendecomposition failed."
             )
         n_zeroed = int(np.sum(values < 0))
-        warnings.warn(
-            f"{n_zeroed} negative eigenvalue(s) down to {most_negative:.3g} are round-off "
-            f"next to the largest ({largest:.3g}); they were set to zero.",
-            SpectrumWarning,
-            stacklevel=3,
-        )
+        if warn:
+            warnings.warn(
+                f"{n_zeroed} negative eigenvalue(s) down to {most_negative:.3g} are round-off "
+                f"next to the largest ({largest:.3g}); they were set to zero.",
+                SpectrumWarning,
+                stacklevel=3,
+            )
         values = np.where(values < 0, 0.0, values)
     return values
 

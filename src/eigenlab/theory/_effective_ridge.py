@@ -42,32 +42,45 @@ class SpectralSums:
     ``first`` is :math:`\\sum m L`, ``second`` :math:`\\sum m L^2`, ``slope``
     :math:`\\sum m L (1 - L)` (minus the derivative of ``first`` in :math:`\\log\\kappa`) and
     ``residual_power`` :math:`\\sum w (1 - L)^2` with weights ``w`` (the target's power).
+    ``count`` is :math:`\\sum_{\\lambda_i \\ge \\kappa} m_i` and ``balance``
+    :math:`\\sum_{\\lambda_i < \\kappa} m_i L_i - \\sum_{\\lambda_i \\ge \\kappa} m_i (1 - L_i)`, so
+    that ``first = count + balance`` with every term free of cancellation: the
+    effective-ridge equation is solved in that split form.
     """
 
     first: np.ndarray
     second: np.ndarray
     slope: np.ndarray
     residual_power: np.ndarray
+    count: np.ndarray
+    balance: np.ndarray
 
 
 def spectral_sums(eigenvalues, multiplicities, weights, kappa) -> SpectralSums:
-    """Exact sums over modes for each value of ``kappa`` (> 0), in float64, blockwise."""
+    """Exact sums over modes for each value of ``kappa`` (> 0), in float64, blockwise.
+
+    ``eigenvalues`` must be sorted in decreasing order.
+    """
     kappa = np.asarray(kappa, dtype=np.float64).ravel()
-    columns = np.stack([multiplicities, weights], axis=1)
+    cumulative = np.concatenate([[0.0], np.cumsum(multiplicities)])
+    count = cumulative[np.searchsorted(-eigenvalues, -kappa, side="right")]
     out = np.empty((kappa.size, 4))
     step = max(1, _CHUNK_ELEMENTS // max(1, eigenvalues.size))
     for start in range(0, kappa.size, step):
         block = kappa[start:start + step, None]
-        learn = eigenvalues / (eigenvalues + block)
-        unlearned = block / (eigenvalues + block)
-        out[start:start + step, 0] = learn @ multiplicities
+        denominator = eigenvalues + block
+        learn = eigenvalues / denominator
+        unlearned = block / denominator
+        out[start:start + step, 0] = np.where(eigenvalues >= block, -unlearned, learn) \
+            @ multiplicities
         squared = learn * learn
         out[start:start + step, 1] = squared @ multiplicities
         np.multiply(learn, unlearned, out=learn)
         out[start:start + step, 2] = learn @ multiplicities
         np.multiply(unlearned, unlearned, out=unlearned)
-        out[start:start + step, 3] = unlearned @ columns[:, 1]
-    return SpectralSums(out[:, 0], out[:, 1], out[:, 2], out[:, 3])
+        out[start:start + step, 3] = unlearned @ weights
+    balance = out[:, 0]
+    return SpectralSums(count + balance, out[:, 1], out[:, 2], out[:, 3], count, balance)
 
 
 def _brackets(eigenvalues, multiplicities, n, extra_ridge):
@@ -163,7 +176,9 @@ class _Interpolant:
         ratio = self.weights[None, :] / difference
         ratio[exact.any(axis=1)] = exact[exact.any(axis=1)].astype(float)
         values = np.einsum("gj,gjf->gf", ratio, self.table[panel]) / ratio.sum(axis=1)[:, None]
-        return SpectralSums(values[:, 0], values[:, 1], values[:, 2], values[:, 3])
+        first = values[:, 0]
+        return SpectralSums(first, values[:, 1], values[:, 2], values[:, 3],
+                            np.zeros_like(first), first)
 
 
 @dataclass(frozen=True)
@@ -199,8 +214,8 @@ def solve_effective_ridge_arrays(eigenvalues, multiplicities, weights, n, extra_
     slope = np.zeros(size)
     residual = np.full(size, weights[~positive].sum())
     if active.size == 0:
-        return _Solution(kappa, SpectralSums(first, second, slope, residual), converged,
-                         iterations, "exact")
+        return _Solution(kappa, SpectralSums(first, second, slope, residual, first,
+                                             np.zeros(size)), converged, iterations, "exact")
 
     lower, upper = _brackets(eigenvalues, multiplicities, n[active], extra_ridge[active])
     lo, hi = np.log(lower), np.log(upper)
@@ -222,13 +237,39 @@ def solve_effective_ridge_arrays(eigenvalues, multiplicities, weights, n, extra_
 
     u, its, done = _newton(evaluate, lo, hi, n_a, r_a)
     sums = evaluate(u, None)
+    if used == "interpolated":
+        # Where nearly every term is saturated the root is ill-conditioned in the tabulated
+        # form (n - sum L cancels); redo those points with the exact split form.
+        with np.errstate(divide="ignore"):
+            slack = sums.slope + np.exp(np.log(r_a) - u)
+        poor = np.flatnonzero(~(np.finfo(float).eps * n_a < 1e-3 * slack))
+        if poor.size:
+            step = np.maximum(1e-6, 1e-3 * np.abs(u[poor]))
+            lo_p = np.maximum(lo[poor], u[poor] - step)
+            hi_p = np.minimum(hi[poor], u[poor] + step)
+            u_p, its_p, done_p = _newton(exact, lo_p, hi_p, n_a[poor], r_a[poor])
+            u[poor], done[poor] = u_p, done_p
+            its[poor] += its_p
+            sums = _merge(sums, exact(u_p, None), poor)
     kappa[active] = np.exp(u)
     iterations[active] = its
     converged[active] = done
     first[active], second[active] = sums.first, sums.second
     slope[active], residual[active] = sums.slope, sums.residual_power
-    return _Solution(kappa, SpectralSums(first, second, slope, residual), converged,
-                     iterations, used)
+    count = first.copy()
+    balance = np.zeros(size)
+    count[active], balance[active] = sums.count, sums.balance
+    return _Solution(kappa, SpectralSums(first, second, slope, residual, count, balance),
+                     converged, iterations, used)
+
+
+def _merge(sums: SpectralSums, patch: SpectralSums, index) -> SpectralSums:
+    fields = {}
+    for name in SpectralSums.__dataclass_fields__:
+        values = getattr(sums, name).copy()
+        values[index] = getattr(patch, name)
+        fields[name] = values
+    return SpectralSums(**fields)
 
 
 def _newton(evaluate, lo, hi, n, r):
@@ -241,7 +282,6 @@ def _newton(evaluate, lo, hi, n, r):
     lo, hi = lo.copy(), hi.copy()
     iterations = np.zeros(u.size, dtype=np.int64)
     done = hi - lo <= 4 * np.finfo(float).eps * np.maximum(1.0, np.abs(u))
-    log_n = np.log(n)
     with np.errstate(divide="ignore"):
         log_r = np.log(r)  # r / kappa as exp(log r - u): no overflow for subnormal kappa
     for _ in range(_MAX_ITERATIONS):
@@ -251,9 +291,10 @@ def _newton(evaluate, lo, hi, n, r):
         ut = u[todo]
         sums = evaluate(ut, todo)
         ridge_term = np.exp(log_r[todo] - ut)
-        total = sums.first + ridge_term
-        phi = np.log(total) - log_n[todo]
-        dphi = -(sums.slope + ridge_term) / total
+        # F = sum L + r/kappa - n, assembled so that nothing large cancels.
+        excess = (sums.balance + ridge_term) - (n[todo] - sums.count)
+        phi = np.log1p(excess / n[todo])
+        dphi = -(sums.slope + ridge_term) / (n[todo] + excess)
         above = phi > 0  # kappa too small: the root is to the right
         lo[todo] = np.where(above, ut, lo[todo])
         hi[todo] = np.where(above, hi[todo], ut)

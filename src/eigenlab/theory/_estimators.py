@@ -91,7 +91,7 @@ def gram_estimates(gram, targets=None, *, ridge) -> GramEstimates:
     ridge = check_nonnegative(ridge, "ridge")
     n = gram.shape[0]
     values, vectors = np.linalg.eigh(gram)
-    values = check_psd_eigenvalues(values, "eigenvalues of `gram`")
+    values = check_psd_eigenvalues(values, "eigenvalues of `gram`", warn=False)
     shifted = values[None, :] + ridge.reshape(-1, 1)
     if np.any(shifted <= 0):
         raise ValueError("`ridge` must be > 0 when `gram` is singular; got ridge 0 with a "

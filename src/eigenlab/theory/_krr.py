@@ -349,7 +349,10 @@ def krr_learning_curve(eigensystem: Eigensystem, n, *, ridge=0.0, noise=0.0,
     kappa = solution.effective_ridge
     sums = solution.sums
     with np.errstate(divide="ignore", invalid="ignore"):
-        overfitting = n_flat / (n_flat - sums.second)
+        # n - sum m L^2 = sum m L (1 - L) + (ridge + tail)/kappa: no cancellation.
+        slack = np.where(kappa > 0, sums.slope + (ridge_flat + es.tail_mass) / kappa,
+                         n_flat - sums.second)
+        overfitting = n_flat / slack
         fitting = np.where(kappa > 0, ridge_flat / (n_flat * kappa), 1.0 - sums.first / n_flat)
         tail_learned = np.where(kappa > 0, es.tail_mass / kappa, 0.0)
     total_noise = es.n_outputs * grid["noise"].ravel()
@@ -359,7 +362,7 @@ def krr_learning_curve(eigensystem: Eigensystem, n, *, ridge=0.0, noise=0.0,
     with np.errstate(invalid="ignore"):
         test = np.where(floor > 0, overfitting * floor, 0.0)
         variance = np.where(floor > 0, (overfitting - 1.0) * floor, 0.0)
-        train = fitting ** 2 * test
+        train = np.where(fitting == 0, 0.0, fitting ** 2 * test)  # interpolation
     if es.total_target_power > 0:
         target_learnability = _target_learnability(es, kappa)
     else:

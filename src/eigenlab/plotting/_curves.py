@@ -1,0 +1,64 @@
+"""Learning-curve plots."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["plot_learning_curve"]
+
+
+def plot_learning_curve(results, ax=None, *, show_train: bool = False, label: str | None = None):
+    """Plot test MSE against sample size on log-log axes.
+
+    Parameters
+    ----------
+    results : KRRLearningCurve or pandas.DataFrame
+        A theory record, or a tidy table with columns ``n``, ``ridge``, ``source``,
+        ``test_mse`` (and ``train_mse``). Theory rows (``source`` starting with ``theory``)
+        are drawn as lines, one per ridge; other rows (``experiment``) as their mean over
+        repeated rows with error bars of one standard error.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure's Axes by default.
+    show_train : bool, default False
+        Also draw train MSE (dashed).
+    label : str, optional
+        Prefix of the legend entries.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    frame = results.to_frame() if hasattr(results, "to_frame") else results
+    missing = {"n", "ridge", "source", "test_mse"} - set(frame.columns)
+    if missing:
+        raise ValueError(f"`results` must have columns n, ridge, source, test_mse; missing "
+                         f"{sorted(missing)}.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 4.0))
+    prefix = f"{label}: " if label else ""
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    ridges = sorted(frame["ridge"].unique())
+    for k, ridge in enumerate(ridges):
+        colour = colours[k % len(colours)]
+        rows = frame[frame["ridge"] == ridge]
+        for source, group in rows.groupby("source", sort=True):
+            if str(source).startswith("theory"):
+                stats = group.groupby("n", sort=True)[["test_mse"] + (
+                    ["train_mse"] if show_train else [])].mean()
+                ax.plot(stats.index, stats["test_mse"], color=colour,
+                        label=f"{prefix}{source}, ridge={ridge:g}")
+                if show_train:
+                    ax.plot(stats.index, stats["train_mse"], color=colour, ls="--", lw=1)
+            else:
+                stats = group.groupby("n", sort=True)["test_mse"].agg(["mean", "std", "count"])
+                error = (stats["std"] / np.sqrt(stats["count"])).fillna(0.0)
+                ax.errorbar(stats.index, stats["mean"], yerr=error, fmt="o", ms=4,
+                            color=colour, capsize=2, label=f"{prefix}{source}, ridge={ridge:g}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("training samples n")
+    ax.set_ylabel("test MSE")
+    ax.legend(fontsize="small")
+    return ax
