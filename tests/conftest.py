@@ -1,5 +1,7 @@
 """Strict, deterministic tests: warnings are errors (pyproject), seeds are fixed."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -25,5 +27,8 @@ def rng():
 
 from hypothesis import settings  # noqa: E402
 
-settings.register_profile("eigenlab", derandomize=True, database=None, deadline=None)
-settings.load_profile("eigenlab")
+settings.register_profile("eigenlab", max_examples=120, derandomize=True, database=None,
+                          deadline=None)
+# HYPOTHESIS_PROFILE=explore: random, ten times longer searches (development, not CI).
+settings.register_profile("explore", max_examples=1500, database=None, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "eigenlab"))

@@ -24,7 +24,7 @@ def test_estimates_equal_direct_matrix_inverses(rng):
                        [40 * np.trace(a @ a) / np.trace(a) ** 2 for a in inverse])
     y = rng.normal(size=(40, 3))
     est = gram_estimates(gram, y, ridge=ridge)
-    for k, r in enumerate(ridge):
+    for k, _r in enumerate(ridge):
         residual = y - gram @ inverse[k] @ y
         assert est.train_mse[k] == pytest.approx(np.sum(residual ** 2) / 40)
 

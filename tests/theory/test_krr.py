@@ -182,7 +182,8 @@ def test_interpolated_route_equals_exact_route():
 
 def test_extreme_scales_are_exact():
     # kappa from 1e-300 to 1e300: compare with the closed form of a one-mode spectrum,
-    # n = lam/(lam + kappa) + ridge/kappa  =>  kappa^2 (n) + kappa (n lam - lam - ridge) - ridge lam = 0.
+    # n = lam/(lam + kappa) + ridge/kappa, i.e.
+    # n kappa^2 + (n lam - lam - ridge) kappa - ridge lam = 0.
     for lam, ridge, n in [(1e-290, 1e-310, 1.5), (1.0, 1e300, 3.0), (1e300, 1e250, 1.0),
                           (1e-5, 0.0, 0.5 + 0.5)]:
         es = Eigensystem([lam])

@@ -28,7 +28,7 @@ sizes = st.floats(min_value=1.0, max_value=1e6)
 ridges = st.one_of(st.just(0.0), st.floats(min_value=1e-100, max_value=1e100))
 
 
-@settings(max_examples=150, deadline=None)
+@settings()
 @given(eigensystems(), st.lists(sizes, min_size=2, max_size=6), ridges)
 def test_kappa_decreases_with_n_and_sums_are_sane(es, ns, ridge):
     n = np.sort(np.array(ns))
@@ -50,7 +50,7 @@ def test_kappa_decreases_with_n_and_sums_are_sane(es, ns, ridge):
                        atol=1e-9 * n[positive])
 
 
-@settings(max_examples=150, deadline=None)
+@settings()
 @given(eigensystems(), sizes, st.lists(ridges, min_size=2, max_size=6))
 def test_kappa_increases_with_ridge(es, n, rs):
     ridge = np.sort(np.array(rs))
@@ -60,7 +60,7 @@ def test_kappa_increases_with_ridge(es, n, rs):
     assert np.all(curve.converged)
 
 
-@settings(max_examples=60, deadline=None)
+@settings()
 @given(eigensystems(), st.lists(sizes, min_size=1, max_size=4),
        st.lists(ridges, min_size=1, max_size=4))
 def test_both_routes_agree(es, ns, rs):

@@ -42,10 +42,11 @@ __all__ = [
 ]
 
 _EPS = float(np.finfo(np.float64).eps)
-# Resolution of a signed sum, in units of eps times the sum of its terms' magnitudes. Covers
-# the kernel's own evaluation error (a few ulps), the rounding of the weights and of the sum;
-# measured errors of the three transforms here stay below about 15 of these units.
-_ROUNDOFF_ULPS = 64
+# Resolution of a signed sum, in units of eps times the sum of its terms' magnitudes (with
+# each kernel value's error scale |K| + |K'|, see _sensitivity). Covers the kernel's own
+# evaluation error, the rounding of the grid, the weights and the sum; measured errors of the
+# three transforms here stay below about 10 of these units.
+_ROUNDOFF_ULPS = 32
 # A hypersphere spectrum is flagged when halving the quadrature rule moves an eigenvalue by
 # more than this, relative to the largest: Gauss rules converge geometrically for smooth
 # kernels, so a rule that agrees with its half to this level is accurate far beyond it.
@@ -83,8 +84,8 @@ def _evaluate_kernel(kernel: object, t: np.ndarray) -> np.ndarray:
     if np.any(bad):
         where = int(np.flatnonzero(bad)[0])
         raise ValueError(
-            f"`kernel` must return finite values on [-1, 1]; got kernel({t[where]!r}) = "
-            f"{values[where]!r}."
+            f"`kernel` must return finite values on [-1, 1]; got kernel({float(t[where])!r}) "
+            f"= {float(values[where])!r}."
         )
     return values
 
@@ -102,19 +103,30 @@ def _level_coeffs(target_power: object, n_levels: int, size: str) -> np.ndarray 
     return np.sqrt(check_nonnegative(power, "target_power"))
 
 
+def _sensitivity(values: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """:math:`|K(t)| + |K'(t)|` on a strictly monotone grid: the size of a kernel value's error,
+    in ulps, once the grid point's own rounding (up to an ulp of 1) is propagated through a
+    steep kernel such as a narrow Gaussian. The derivative is a finite-difference estimate."""
+    return np.abs(values) + np.abs(np.gradient(values, t))
+
+
 def _resolve(eigenvalues: np.ndarray, magnitude: np.ndarray, multiplicities: np.ndarray,
              trace: float) -> tuple[np.ndarray, float, float]:
     """Zero the eigenvalues below the round-off of their own sum; account for the trace.
 
-    ``magnitude[k]`` is the sum of the magnitudes of the terms of eigenvalue ``k``. Returns the
-    eigenvalues, the trace :math:`K(1)` minus the listed modes' mass (the degrees not listed
-    and the levels too small to resolve), and the round-off of that difference.
+    ``magnitude[k]`` is the sum of the magnitudes of the terms of eigenvalue ``k``, each term's
+    kernel value replaced by its :func:`_sensitivity`. Returns the eigenvalues, the trace
+    :math:`K(1)` minus the listed modes' mass (the degrees not listed and the levels too small
+    to resolve), and the round-off of that difference.
     """
     resolved = np.abs(eigenvalues) > _ROUNDOFF_ULPS * _EPS * magnitude
     eigenvalues = np.where(resolved, eigenvalues, 0.0)
     leftover = trace - float(np.dot(multiplicities, eigenvalues))
-    uncertainty = _ROUNDOFF_ULPS * _EPS * (
-        abs(trace) + float(np.dot(multiplicities[resolved], magnitude[resolved])))
+    # The levels' errors are independent and typically well below one ulp of their magnitude
+    # (which adds |terms|), so the listed mass is resolved to about one ulp of the weighted
+    # magnitudes; the worst-case bound would hide real unresolved mass on large hypercubes.
+    uncertainty = _EPS * (_ROUNDOFF_ULPS * abs(trace)
+                          + float(np.dot(multiplicities[resolved], magnitude[resolved])))
     return eigenvalues, leftover, uncertainty
 
 
@@ -185,8 +197,10 @@ def unit_circle_eigensystem(kernel, n_points: int, *, target=None) -> Eigensyste
     multiplicities[0] = 1.0
     if n_points % 2 == 0:
         multiplicities[-1] = 1.0
-    # The FFT's error is normwise, about log2(M) ulps of the mean magnitude in every level.
-    magnitude = np.full(n_levels, np.mean(np.abs(values)) * max(1.0, math.log2(n_points)))
+    # The FFT's error is normwise: a fraction of an ulp of the mean magnitude in every level.
+    half = np.arange(n_levels)
+    sensitivity = _sensitivity(values[half], t[half])[np.minimum(index, n_points - index)]
+    magnitude = np.full(n_levels, np.mean(sensitivity))
     eigenvalues, leftover, uncertainty = _resolve(np.fft.rfft(values).real / n_points,
                                                   magnitude, multiplicities, values[0])
 
@@ -195,14 +209,14 @@ def unit_circle_eigensystem(kernel, n_points: int, *, target=None) -> Eigensyste
         theta = 2 * np.pi * index / n_points
         if callable(target):
             target = target(theta.copy())
-        values = as_float_array(target, "target", ndim=(1, 2))
-        if values.shape[0] != n_points:
+        target_values = as_float_array(target, "target", ndim=(1, 2))
+        if target_values.shape[0] != n_points:
             raise ValueError(
                 f"`target` must have shape ({n_points},) or ({n_points}, n_outputs), one value "
-                f"per grid point; got shape {values.shape}."
+                f"per grid point; got shape {target_values.shape}."
             )
-        spectrum = np.fft.rfft(values, axis=0)
-        weight = multiplicities if values.ndim == 1 else multiplicities[:, None]
+        spectrum = np.fft.rfft(target_values, axis=0)
+        weight = multiplicities if target_values.ndim == 1 else multiplicities[:, None]
         target_coeffs = np.sqrt(weight * np.abs(spectrum) ** 2) / n_points
 
     return Eigensystem.sorted(eigenvalues, target_coeffs, multiplicities=multiplicities,
@@ -290,16 +304,17 @@ def hypercube_eigensystem(kernel, dim: int, *, target_power=None) -> Eigensystem
     dim = _check_integer(dim, "dim", 1)
     if dim > _MAX_HYPERCUBE_DIM:
         raise ValueError(
-            f"`dim` must be an integer in [1, {_MAX_HYPERCUBE_DIM}] (larger levels have "
-            f"multiplicities beyond float64); got {dim!r}."
+            f"`dim` must be an integer in [1, {_MAX_HYPERCUBE_DIM}] (beyond it the "
+            f"multiplicities approach the float64 range); got {dim!r}."
         )
     target_coeffs = _level_coeffs(target_power, dim + 1, "dim + 1")
     distances = np.arange(dim + 1)
-    values = _evaluate_kernel(kernel, (dim - 2 * distances) / dim)
+    t = (dim - 2 * distances) / dim
+    values = _evaluate_kernel(kernel, t)
     weights = _krawtchouk_weights(dim)
     multiplicities = np.array([float(math.comb(dim, k)) for k in range(dim + 1)])
     eigenvalues, leftover, uncertainty = _resolve(
-        weights @ values, np.abs(weights) @ np.abs(values), multiplicities, values[0])
+        weights @ values, np.abs(weights) @ _sensitivity(values, t), multiplicities, values[0])
     return Eigensystem.sorted(eigenvalues, target_coeffs, multiplicities=multiplicities,
                               mode_labels=distances,
                               tail_mass=leftover if leftover > uncertainty else 0.0)
@@ -390,8 +405,9 @@ def _funk_hecke(kernel, dim: int, n_degrees: int, n_nodes: int):
     """Eigenvalues of degrees < n_degrees by an ``n_nodes`` rule, and their magnitudes."""
     nodes, weights = _gegenbauer_rule(n_nodes, dim)
     legendre = _sphere_legendre(n_degrees, dim, nodes)
-    weighted = weights * _evaluate_kernel(kernel, nodes)
-    return legendre @ weighted, np.abs(legendre) @ np.abs(weighted)
+    values = _evaluate_kernel(kernel, nodes)
+    return (legendre @ (weights * values),
+            np.abs(legendre) @ (weights * _sensitivity(values, nodes)))
 
 
 def _sphere_multiplicities(dim: int, max_degree: int) -> np.ndarray:

@@ -10,9 +10,9 @@ share one safeguarded Newton iteration in :math:`u = \log\kappa`:
 * ``exact``: every iterate sums over all modes (cost: grid points x modes x ~5 iterations).
 * ``interpolated``: the spectral sums are smooth functions of :math:`u` (each term is a
   logistic function of :math:`u`, analytic in the strip :math:`|\mathrm{Im}\,u| < \pi`), so
-  they are tabulated once on Chebyshev panels of unit width in :math:`u` and interpolated to
-  about 1e-14 relative accuracy (cost: ~20 nodes per unit of :math:`\log\kappa` x modes,
-  independent of the grid size). A built-in check on each panel's Chebyshev tail falls back
+  they are tabulated once on Chebyshev panels (24 nodes per 2 units of :math:`u`) and
+  interpolated to about 1e-14 relative accuracy (cost: ~12 nodes per unit of
+  :math:`\log\kappa` x modes, independent of the grid size). A built-in check on each panel's Chebyshev tail falls back
   to ``exact`` if the interpolant is not accurate enough.
 
 Brackets are exact and cheap (a prefix-sum bound, see :func:`_brackets`), which keeps the
@@ -29,8 +29,8 @@ import numpy as np
 __all__ = ["SpectralSums", "spectral_sums", "solve_effective_ridge_arrays"]
 
 _CHUNK_ELEMENTS = 1 << 22  # elements of a (kappas x modes) block: 32 MB in float64
-_PANEL_NODES = 20
-_PANEL_WIDTH = 1.0
+_PANEL_NODES = 24
+_PANEL_WIDTH = 2.0
 _INTERPOLATION_TOLERANCE = 1e-13
 _MAX_ITERATIONS = 200
 
@@ -41,7 +41,8 @@ class SpectralSums:
 
     ``first`` is :math:`\\sum m L`, ``second`` :math:`\\sum m L^2`, ``slope``
     :math:`\\sum m L (1 - L)` (minus the derivative of ``first`` in :math:`\\log\\kappa`) and
-    ``residual_power`` :math:`\\sum w (1 - L)^2` with weights ``w`` (the target's power).
+    ``residual_power`` :math:`\\sum w (1 - L)^2` and ``learned_power`` :math:`\\sum w L` with
+    weights ``w`` (the target's power).
     ``count`` is :math:`\\sum_{\\lambda_i \\ge \\kappa} m_i` and ``balance``
     :math:`\\sum_{\\lambda_i < \\kappa} m_i L_i - \\sum_{\\lambda_i \\ge \\kappa} m_i (1 - L_i)`, so
     that ``first = count + balance`` with every term free of cancellation: the
@@ -54,17 +55,21 @@ class SpectralSums:
     residual_power: np.ndarray
     count: np.ndarray
     balance: np.ndarray
+    learned_power: np.ndarray
 
 
-def spectral_sums(eigenvalues, multiplicities, weights, kappa) -> SpectralSums:
+def spectral_sums(eigenvalues, multiplicities, weights, kappa, *,
+                  root_only: bool = False) -> SpectralSums:
     """Exact sums over modes for each value of ``kappa`` (> 0), in float64, blockwise.
 
-    ``eigenvalues`` must be sorted in decreasing order.
+    ``eigenvalues`` must be sorted in decreasing order. With ``root_only`` only what the
+    Newton iteration needs (``count``, ``balance``, ``slope``, ``first``) is computed; the
+    other fields are left as NaN.
     """
     kappa = np.asarray(kappa, dtype=np.float64).ravel()
     cumulative = np.concatenate([[0.0], np.cumsum(multiplicities)])
     count = cumulative[np.searchsorted(-eigenvalues, -kappa, side="right")]
-    out = np.empty((kappa.size, 4))
+    out = np.full((kappa.size, 5), np.nan)
     step = max(1, _CHUNK_ELEMENTS // max(1, eigenvalues.size))
     for start in range(0, kappa.size, step):
         block = kappa[start:start + step, None]
@@ -73,14 +78,18 @@ def spectral_sums(eigenvalues, multiplicities, weights, kappa) -> SpectralSums:
         unlearned = block / denominator
         out[start:start + step, 0] = np.where(eigenvalues >= block, -unlearned, learn) \
             @ multiplicities
-        squared = learn * learn
-        out[start:start + step, 1] = squared @ multiplicities
+        if not root_only:
+            out[start:start + step, 4] = learn @ weights
+            out[start:start + step, 1] = (learn * learn) @ multiplicities
         np.multiply(learn, unlearned, out=learn)
         out[start:start + step, 2] = learn @ multiplicities
+        if root_only:
+            continue
         np.multiply(unlearned, unlearned, out=unlearned)
         out[start:start + step, 3] = unlearned @ weights
     balance = out[:, 0]
-    return SpectralSums(count + balance, out[:, 1], out[:, 2], out[:, 3], count, balance)
+    return SpectralSums(count + balance, out[:, 1], out[:, 2], out[:, 3], count, balance,
+                        out[:, 4])
 
 
 def _brackets(eigenvalues, multiplicities, n, extra_ridge):
@@ -111,18 +120,18 @@ def _brackets(eigenvalues, multiplicities, n, extra_ridge):
             ok = ridge_term > 0
             out[ok] = ridge_term[ok] / target[ok]
             return out
-        at_nodes = counts[1:, None] + (suffix[1:, None] + ridge_term[None, :]) / lam[:, None] \
-            if lam.size * target.size <= _CHUNK_ELEMENTS else None
-        if at_nodes is not None:
-            j = np.argmax(at_nodes >= target[None, :], axis=0)
-            found = at_nodes[j, np.arange(target.size)] >= target
-        else:
-            j = np.empty(target.shape, dtype=np.int64)
-            found = np.empty(target.shape, dtype=bool)
-            for k in range(target.size):
-                values = counts[1:] + (suffix[1:] + ridge_term[k]) / lam
-                j[k] = np.argmax(values >= target[k])
-                found[k] = values[j[k]] >= target[k]
+        # Binary search for the first piece, all targets at once: O(G log P).
+        lo = np.zeros(target.shape, dtype=np.int64)
+        hi = np.full(target.shape, lam.size, dtype=np.int64)
+        while np.any(lo < hi):
+            mid = (lo + hi) // 2
+            safe = np.minimum(mid, lam.size - 1)
+            reached = counts[safe + 1] + (suffix[safe + 1] + ridge_term) / lam[safe] >= target
+            reached &= mid < lam.size
+            hi = np.where(reached & (lo < hi), mid, hi)
+            lo = np.where(~reached & (lo < hi), mid + 1, lo)
+        found = lo < lam.size
+        j = np.minimum(lo, lam.size - 1)
         denominator = target - counts[j]
         numerator = suffix[j] + ridge_term
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -158,8 +167,9 @@ class _Interpolant:
         centres = u_min + self.width * (np.arange(n_panels) + 0.5)
         u_nodes = centres[:, None] + 0.5 * self.width * self.nodes[None, :]
         sums = spectral_sums(eigenvalues, multiplicities, weights, np.exp(u_nodes.ravel()))
-        table = np.stack([sums.first, sums.second, sums.slope, sums.residual_power], axis=-1)
-        self.table = table.reshape(n_panels, q, 4)
+        table = np.stack([sums.first, sums.second, sums.slope, sums.residual_power,
+                          sums.learned_power], axis=-1)
+        self.table = table.reshape(n_panels, q, table.shape[-1])
         # Chebyshev coefficients of each panel: the last ones bound the interpolation error.
         basis = np.cos(np.outer(k, (2 * k + 1) * np.pi / (2 * q))) * (2.0 / q)
         coefficients = np.einsum("kj,pjf->pkf", basis, self.table)
@@ -178,7 +188,7 @@ class _Interpolant:
         values = np.einsum("gj,gjf->gf", ratio, self.table[panel]) / ratio.sum(axis=1)[:, None]
         first = values[:, 0]
         return SpectralSums(first, values[:, 1], values[:, 2], values[:, 3],
-                            np.zeros_like(first), first)
+                            np.zeros_like(first), first, values[:, 4])
 
 
 @dataclass(frozen=True)
@@ -209,20 +219,20 @@ def solve_effective_ridge_arrays(eigenvalues, multiplicities, weights, n, extra_
     finite_rank = (extra_ridge == 0) & (n >= rank)
     active = np.flatnonzero(~finite_rank)
 
-    first = np.full(size, rank)
-    second = np.full(size, rank)
-    slope = np.zeros(size)
-    residual = np.full(size, weights[~positive].sum())
+    finite = SpectralSums(
+        first=np.full(size, rank), second=np.full(size, rank), slope=np.zeros(size),
+        residual_power=np.full(size, weights[~positive].sum()), count=np.full(size, rank),
+        balance=np.zeros(size), learned_power=np.full(size, weights[positive].sum()))
     if active.size == 0:
-        return _Solution(kappa, SpectralSums(first, second, slope, residual, first,
-                                             np.zeros(size)), converged, iterations, "exact")
+        return _Solution(kappa, finite, converged, iterations, "exact")
 
     lower, upper = _brackets(eigenvalues, multiplicities, n[active], extra_ridge[active])
     lo, hi = np.log(lower), np.log(upper)
     n_a, r_a = n[active], extra_ridge[active]
 
-    def exact(u, index):
-        return spectral_sums(eigenvalues, multiplicities, weights, np.exp(u))
+    def exact(u, index, *, root_only=True):
+        return spectral_sums(eigenvalues, multiplicities, weights, np.exp(u),
+                             root_only=root_only)
 
     evaluate, used = exact, "exact"
     if method != "exact":
@@ -233,34 +243,27 @@ def solve_effective_ridge_arrays(eigenvalues, multiplicities, weights, n, extra_
             table = _Interpolant(eigenvalues, multiplicities, weights,
                                  float(lo.min()), float(hi.max()))
             if table.error < _INTERPOLATION_TOLERANCE:
-                evaluate, used = (lambda u, index: table(u)), "interpolated"
+                evaluate, used = (lambda u, index, root_only=True: table(u)), "interpolated"
 
     u, its, done = _newton(evaluate, lo, hi, n_a, r_a)
-    sums = evaluate(u, None)
+    sums = evaluate(u, None, root_only=False)
     if used == "interpolated":
         # Where nearly every term is saturated the root is ill-conditioned in the tabulated
         # form (n - sum L cancels); redo those points with the exact split form.
         with np.errstate(divide="ignore"):
             slack = sums.slope + np.exp(np.log(r_a) - u)
-        poor = np.flatnonzero(~(np.finfo(float).eps * n_a < 1e-3 * slack))
+        # An absolute error e*n in the tabulated sum moves log kappa by e*n/slack.
+        error = max(table.error, 1e-15)
+        poor = np.flatnonzero(~(error * n_a < 1e-13 * slack))
         if poor.size:
-            step = np.maximum(1e-6, 1e-3 * np.abs(u[poor]))
-            lo_p = np.maximum(lo[poor], u[poor] - step)
-            hi_p = np.minimum(hi[poor], u[poor] + step)
-            u_p, its_p, done_p = _newton(exact, lo_p, hi_p, n_a[poor], r_a[poor])
+            u_p, its_p, done_p = _newton(exact, lo[poor], hi[poor], n_a[poor], r_a[poor])
             u[poor], done[poor] = u_p, done_p
             its[poor] += its_p
-            sums = _merge(sums, exact(u_p, None), poor)
+            sums = _merge(sums, exact(u_p, None, root_only=False), poor)
     kappa[active] = np.exp(u)
     iterations[active] = its
     converged[active] = done
-    first[active], second[active] = sums.first, sums.second
-    slope[active], residual[active] = sums.slope, sums.residual_power
-    count = first.copy()
-    balance = np.zeros(size)
-    count[active], balance[active] = sums.count, sums.balance
-    return _Solution(kappa, SpectralSums(first, second, slope, residual, count, balance),
-                     converged, iterations, used)
+    return _Solution(kappa, _merge(finite, sums, active), converged, iterations, used)
 
 
 def _merge(sums: SpectralSums, patch: SpectralSums, index) -> SpectralSums:
