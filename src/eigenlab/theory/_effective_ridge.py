@@ -12,8 +12,9 @@ share one safeguarded Newton iteration in :math:`u = \log\kappa`:
   logistic function of :math:`u`, analytic in the strip :math:`|\mathrm{Im}\,u| < \pi`), so
   they are tabulated once on Chebyshev panels (24 nodes per 2 units of :math:`u`) and
   interpolated to about 1e-14 relative accuracy (cost: ~12 nodes per unit of
-  :math:`\log\kappa` x modes, independent of the grid size). A built-in check on each panel's Chebyshev tail falls back
-  to ``exact`` if the interpolant is not accurate enough.
+  :math:`\log\kappa` x modes, independent of the grid size). A check on each panel's
+  Chebyshev tail falls back to ``exact`` if the interpolant is not accurate enough, and
+  points where the tabulated equation is ill-conditioned are re-solved exactly.
 
 Brackets are exact and cheap (a prefix-sum bound, see :func:`_brackets`), which keeps the
 iteration at a handful of steps for any input, from :math:`\kappa = 10^{-300}` to

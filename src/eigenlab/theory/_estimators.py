@@ -85,7 +85,7 @@ def gram_estimates(gram, targets=None, *, ridge) -> GramEstimates:
     >>> x = rng.normal(size=(200, 50)) * np.arange(1, 51) ** -0.75
     >>> est = gram_estimates(x @ x.T, ridge=[1e-3, 1e-1])
     >>> est.overfitting_coefficient.round(3)
-    array([1.295, 1.008])
+    array([1.332, 1.268])
     """
     gram = _check_gram(gram)
     ridge = check_nonnegative(ridge, "ridge")
@@ -125,8 +125,12 @@ def gram_effective_ridge(gram, *, ridge) -> np.ndarray:
 
 
 def gram_overfitting_coefficient(gram, *, ridge) -> np.ndarray:
-    r""":math:`\hat{\mathcal{E}}_0 = n\,\mathrm{Tr}[(K+\delta I)^{-2}]/\mathrm{Tr}[(K+\delta I)^{-1}]^2`,
-    from :math:`\mathcal{E}_0 = n\,d\kappa/d\delta`. See :func:`gram_estimates`."""
+    r"""The overfitting coefficient from data alone.
+
+    :math:`\hat{\mathcal{E}}_0 = n\,\mathrm{Tr}[(K+\delta I)^{-2}] /
+    \mathrm{Tr}[(K+\delta I)^{-1}]^2`, from :math:`\mathcal{E}_0 = n\,d\kappa/d\delta`.
+    See :func:`gram_estimates`.
+    """
     return gram_estimates(gram, ridge=ridge).overfitting_coefficient
 
 
