@@ -239,7 +239,8 @@ def solve_effective_ridge_arrays(eigenvalues, multiplicities, weights, n, extra_
     if method != "exact":
         width = float(hi.max() - lo.min())
         n_nodes = _PANEL_NODES * max(1, int(np.ceil(width / _PANEL_WIDTH)))
-        worth_it = n_nodes < 2 * active.size and eigenvalues.size > 256
+        # An exact Newton solve costs ~4x more passes per grid point than one table node.
+        worth_it = n_nodes < 4 * active.size and eigenvalues.size > 256
         if method == "interpolated" or worth_it:
             table = _Interpolant(eigenvalues, multiplicities, weights,
                                  float(lo.min()), float(hi.max()))

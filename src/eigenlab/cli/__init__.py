@@ -1,0 +1,12 @@
+"""The ``eigenlab`` command line: options -> a config -> one library call -> files + a summary.
+
+Subcommands
+-----------
+predict
+    Predict a KRR learning curve from a synthetic or analytic eigensystem (power law,
+    circle, hypercube, sphere); writes ``predict.parquet`` and ``predict.png``.
+"""
+
+from ._app import app, main
+
+__all__ = ["app", "main"]
