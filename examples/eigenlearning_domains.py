@@ -1,6 +1,82 @@
-"""Eigenlearning on the analytic domains: eigenframework theory against actual KRR.
+r"""Eigenlearning on the analytic domains: eigenframework theory against actual KRR.
 
-DOCSTRING-PLACEHOLDER
+Reproduces the headline figure of Simon, Dickens, Karkada, DeWeese, "The eigenlearning
+framework: a conservation law perspective on kernel regression and wide neural networks",
+TMLR 2023, arXiv:2110.03922: on domains whose kernel eigensystem is exact, the predicted
+target learnability and test MSE (:func:`eigenlab.theory.krr_learning_curve`) against kernel
+ridge regression fitted on random training sets.
+
+Domains (M = 256 points each, uniform measure), kernel :math:`K(t) = e^{-(1 - t)/w^2}`:
+
+* the boolean hypercube :math:`\{-1, +1\}^8`, :math:`t = x \cdot x'/8`, :math:`w = 1`;
+  targets: parities on k = 1, 2, 3 bits (eigenfunctions of level k);
+* 256 equally spaced points of the unit circle, :math:`t = \cos(\theta - \theta')`,
+  :math:`w = 0.2`; targets :math:`\sqrt 2 \cos k\theta`, k = 1, 4, 16. (At w = 1 the
+  k = 16 eigenvalue is about 1e-19, unlearnable at any n <= M; w = 0.2 puts all three
+  learning transitions inside 2 <= n <= 200.)
+
+For 16 log-spaced n from 2 to 200 and 200 trials each, n distinct points are drawn uniformly
+without replacement, :math:`\hat f = k_{xD}(K_{DD} + \delta I)^{-1} y` is fitted with
+:math:`\delta = 10^{-3}` in float64, and the script records the population MSE over all M
+points (training points included), the train MSE and the learnability
+:math:`\langle f, \hat f\rangle / \langle f, f\rangle` (population inner product).
+
+Run::
+
+    python examples/eigenlearning_domains.py                  # about 4 s on 2 cores
+    python examples/eigenlearning_domains.py --quick          # about 2 s
+    python examples/eigenlearning_domains.py --ridges 1e-3 0 --trials 50 --out results/x
+
+It writes ``eigenlearning_domains.parquet`` (the tidy table) and ``eigenlearning_domains.png``
+(learnability and test MSE against n, one row per domain) into ``--out`` (default
+``results/eigenlearning_domains``) and prints :func:`agreement`.
+
+Measured agreement (default run, seed 0, delta = 1e-3; "log" = |log(theory / measured mean)|
+of the test MSE, "gap" = |theory - measured mean learnability|; medians over the 16 n, and
+the worst n):
+
+=================  ======  ==========  ============  ==========  ===========
+domain             target  median log  max log       median gap  max gap
+=================  ======  ==========  ============  ==========  ===========
+hypercube d=8      k=1     0.084       0.59 (n=200)  0.003       0.010
+hypercube d=8      k=2     0.024       0.68 (n=200)  0.002       0.009
+hypercube d=8      k=3     0.014       0.76 (n=200)  0.001       0.015
+unit circle        k=1     0.49        7.1 (n=59)    0.017       0.10 (n=17)
+unit circle        k=4     0.41        7.0 (n=59)    0.012       0.11 (n=17)
+unit circle        k=16    0.17        3.4 (n=59)    0.006       0.20 (n=43)
+=================  ======  ==========  ============  ==========  ===========
+
+Per domain (median over targets and n): hypercube log 0.017, gap 0.002; circle log 0.28,
+gap 0.010.
+
+* The hypercube agrees closely: learnability within 0.015 everywhere, test MSE within 5% for
+  n <= 17 (for k = 3 up to n = 80). Where the error gets small the theory is optimistic, by
+  up to 1.5x (k = 1, n = 108) and 1.3x (k = 2), and at n = 200 = 0.78 M it is 1.8-2.1x
+  pessimistic: n distinct points of a 256-point pool carry more than the theory assumes.
+* The circle agrees at small and large n but not at the learning transitions: the theory
+  is too optimistic there (k = 1: learnability 0.95 vs 0.85 at n = 23, test MSE 1e-6 vs
+  1e-3 at n = 59), a one-dimensional domain with a local kernel being far from the
+  Gaussian universality behind the framework. The largest learnability gap for k = 1, 4 is
+  0.09-0.18 at every width tried (w = 0.2, 0.3, 0.5, 1).
+
+Which comparison: population vs theory ``test_mse``, or the off-training-set error
+:math:`(M E_{pop} - n E_{tr})/(M - n)` against the same combination of the theory's
+``test_mse`` and ``train_mse``. With delta = 1e-3 the train error is at most 0.2% of the
+population error up to n = 43, so the two log-errors agree within 0.005 there; with
+delta = 0 both train errors vanish and the two comparisons are identical. Where they differ
+the direct population comparison agrees better, or within 0.003 of the other: per-domain
+medians 0.017 vs 0.017 (hypercube) and 0.28 vs 0.33 (circle); at n = 200 on the circle 0.52
+vs 0.99-1.01, on the hypercube 0.59, 0.68, 0.76 vs 0.58, 0.68, 0.76. The theory's own train
+MSE is too large near n = M (2x on the hypercube at n = 200), so subtracting it amplifies
+rather than removes the mismatch. The theory describes distinct training points: drawing
+iid *with* replacement from the same pool (``training_sets(..., replace=True)``, repeated
+points) agrees worse, hypercube median log 0.044 and max 2.7 (n = 200), max learnability gap
+0.13 (k = 3, n = 108).
+
+Ridgeless (``--ridges 0``, a different draw): on the hypercube (full rank) median log 0.022
+and max gap 0.010. On the circle the w = 0.2 Gram matrix has numerical rank of about 80, so
+the theory's finite-rank limit predicts zero error from n ~ 80 while the least-squares fit
+sits at round-off; use delta > 0 there.
 """
 
 from __future__ import annotations
@@ -103,41 +179,42 @@ def unit_circle_domain(n_points: int = N_POINTS, *, width: float = CIRCLE_WIDTH,
     )
 
 
-def krr_trials(gram: np.ndarray, targets: np.ndarray, n: int, *, ridge: float, trials: int,
-               rng: np.random.Generator, replace: bool = False) -> dict[str, np.ndarray]:
-    r"""Fit KRR on ``trials`` random datasets of ``n`` points of a finite domain.
+def training_sets(rng: np.random.Generator, n_points: int, n: int, *, trials: int,
+                  replace: bool = False) -> np.ndarray:
+    """Indices of ``trials`` training sets of ``n`` of the ``n_points`` points, shape
+    (trials, n): uniform without replacement (distinct points), or iid with ``replace``."""
+    if replace:
+        return rng.integers(0, n_points, size=(trials, n))
+    return np.argsort(rng.random((trials, n_points)), axis=1)[:, :n]
 
-    Each dataset is drawn uniformly from the M points, without replacement by default; the
-    estimator :math:`\hat f(x) = k_{xD}(K_{DD} + \delta I)^{-1} y` (for :math:`\delta = 0` the
-    minimum-norm least-squares solution) is fitted to every target at once, all datasets in
-    one batched solve.
+
+def fit_krr(gram: np.ndarray, targets: np.ndarray, index: np.ndarray, *,
+            ridge: float) -> dict[str, np.ndarray]:
+    r"""Fit KRR on each training set of a finite domain and score it on the whole domain.
+
+    The estimator :math:`\hat f(x) = k_{xD}(K_{DD} + \delta I)^{-1} y` (for
+    :math:`\delta = 0` the minimum-norm least-squares solution) is fitted to every target at
+    once, all training sets in one batched solve.
 
     Parameters
     ----------
     gram : ndarray of shape (M, M)
+        :math:`K(x_i, x_j)` over the domain.
     targets : ndarray of shape (M, n_targets)
-    n : int
-        Training-set size, at most M without replacement.
+    index : ndarray of int, shape (trials, n)
+        The training sets, e.g. from :func:`training_sets`.
     ridge : float
         :math:`\delta \ge 0`.
-    trials : int
-    rng : numpy.random.Generator
-    replace : bool, default False
-        Draw iid with replacement instead (repeated points; a control, see the module notes).
 
     Returns
     -------
     dict of ndarray of shape (trials, n_targets)
         ``test_mse``: mean squared error over all M points (training points included);
-        ``train_mse``: over the n training draws; ``learnability``:
+        ``train_mse``: over the n training points; ``learnability``:
         :math:`\langle f, \hat f\rangle / \langle f, f\rangle` with the population inner
         product :math:`\langle f, g\rangle = \frac1M \sum_j f(x_j) g(x_j)`.
     """
-    n_points = gram.shape[0]
-    if replace:
-        index = rng.integers(0, n_points, size=(trials, n))
-    else:
-        index = np.argsort(rng.random((trials, n_points)), axis=1)[:, :n]
+    n = index.shape[1]
     rows = gram[index]                                   # (trials, n, M): k_{Dx}
     gram_dd = np.take_along_axis(rows, index[:, None, :], axis=2)
     labels = targets[index]                              # (trials, n, n_targets)
@@ -169,8 +246,8 @@ def domain_frame(domain: Domain, n_values, *, ridges=RIDGES, trials: int,
                 "learnability": curve.target_learnability,
             }))
         for n in n_values:
-            measured = krr_trials(domain.gram, domain.targets, int(n), ridge=ridge,
-                                  trials=trials, rng=rng)
+            index = training_sets(rng, domain.n_points, int(n), trials=trials)
+            measured = fit_krr(domain.gram, domain.targets, index, ridge=ridge)
             for j, name in enumerate(domain.target_names):
                 parts.append(pd.DataFrame({
                     "domain": domain.name, "target": name, "n": int(n), "ridge": ridge,
@@ -326,7 +403,10 @@ if __name__ == "__main__":
     start = time.perf_counter()
     table = main(trials=args.trials, out_dir=args.out, quick=args.quick,
                  ridges=tuple(args.ridges))
-    with pd.option_context("display.width", 120, "display.precision", 3):
+    with pd.option_context("display.width", 120, "display.max_columns", 10,
+                           "display.precision", 3):
+        print("median over n of |log(theory/measured)| (MSEs) and |theory - measured| "
+              "(learnability):")
         print(agreement(table))
         print(agreement(table, by=("domain", "ridge")))
     print(f"wrote {args.out}/eigenlearning_domains.{{parquet,png}} in "
