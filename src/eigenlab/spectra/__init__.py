@@ -16,6 +16,12 @@ hypercube_eigensystem, parity_target_power
     A dot-product kernel on the boolean hypercube (Walsh/parity levels).
 hypersphere_eigensystem
     A dot-product kernel on the sphere S^{d-1} (Gegenbauer levels, by quadrature).
+
+From data
+---------
+gram_eigensystem, empirical_eigensystem
+    Eigendecomposition of a Gram matrix on M points (eigenvalues eig/M, coefficients per
+    output).
 """
 
 from .._eigensystem import Eigensystem
@@ -25,10 +31,13 @@ from ._domains import (
     parity_target_power,
     unit_circle_eigensystem,
 )
+from ._empirical import empirical_eigensystem, gram_eigensystem
 from ._synthetic import power_law_eigensystem
 
 __all__ = [
     "Eigensystem",
+    "empirical_eigensystem",
+    "gram_eigensystem",
     "hypercube_eigensystem",
     "hypersphere_eigensystem",
     "parity_target_power",
