@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-PUBLIC = ["eigenlab", "eigenlab.theory", "eigenlab.spectra", "eigenlab.plotting"]
+PUBLIC = ["eigenlab", "eigenlab.theory", "eigenlab.spectra", "eigenlab.plotting", "eigenlab.data"]
 
 
 def _loaded_after(statement: str) -> set[str]:
