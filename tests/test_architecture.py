@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-PUBLIC = ["eigenlab", "eigenlab.theory", "eigenlab.spectra", "eigenlab.plotting", "eigenlab.data"]
+PUBLIC = ["eigenlab", "eigenlab.theory", "eigenlab.spectra", "eigenlab.plotting", "eigenlab.data",
+          "eigenlab.kernels", "eigenlab.experiments"]
 
 
 def _loaded_after(statement: str) -> set[str]:

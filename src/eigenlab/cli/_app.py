@@ -76,5 +76,46 @@ def _fail(error: Exception):
     raise typer.Exit(2)
 
 
+@app.command()
+def curve(
+    dataset: str = typer.Option("mnist5k", help="Dataset name (mnist5k needs no download; "
+                                "mnist, fashion-mnist, cifar10, svhn, digits)."),
+    split: str = typer.Option("train", help="Dataset split."),
+    data_dir: str = typer.Option(None, help="Folder holding the dataset files (else "
+                                 "$EIGENLAB_DATA_DIR, the cache, system folders)."),
+    kernel: str = typer.Option("gaussian", help="gaussian, laplace or polynomial."),
+    width: float = typer.Option(1.0, help="Kernel width, in units of the RMS norm of the "
+                                "centred data."),
+    degree: int = typer.Option(3, help="Polynomial degree."),
+    target: str = typer.Option("even-odd", help="even-odd, vehicles-animals, ..., A-B "
+                               "(class pair), A-rest, or one-hot."),
+    theory: str = typer.Option("empirical", help="Theory source: empirical (Gram matrix of "
+                               "the pool)."),
+    pool: int = typer.Option(5000, help="M: points whose Gram matrix gives the eigensystem "
+                             "and from which train and test points are drawn."),
+    n: str = typer.Option(None, help="Training sizes: START:STOP:COUNT (log-spaced) or a "
+                          "comma list. Default: 8 sizes from 10 to pool/10."),
+    ridge: str = typer.Option("1e-3", help="Ridges, a comma list."),
+    trials: int = typer.Option(5, help="Random training sets per (n, ridge)."),
+    noise: float = typer.Option(0.0, help="Label-noise variance per output."),
+    device: str = typer.Option("cpu", help="cpu, cuda or auto."),
+    dtype: str = typer.Option("float64", help="float64 or float32 (Gram matrix and solves)."),
+    seed: int = typer.Option(0, help="Random seed."),
+    out: Path = typer.Option(Path("eigenlab-output/curve"), help="Output folder."),
+    quick: bool = typer.Option(False, help="A small run that finishes in seconds."),
+):
+    """Predict a KRR learning curve on real data and measure it: table, plot, agreement."""
+    from ._curve import curve_config, run_and_save
+
+    try:
+        config = curve_config(
+            dataset=dataset, split=split, data_dir=data_dir, kernel=kernel, width=width,
+            degree=degree, target=target, theory=theory, pool=pool, n=n, ridge=ridge,
+            trials=trials, noise=noise, device=device, dtype=dtype, seed=seed, quick=quick)
+        run_and_save(config, out)
+    except (ValueError, TypeError, FileNotFoundError) as error:
+        _fail(error)
+
+
 def main():  # console-script entry point
     app()
