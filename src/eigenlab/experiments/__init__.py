@@ -4,11 +4,12 @@ KernelRidgeRegression
     A scikit-learn-compatible KRR estimator over eigenlab's kernels (torch, any device).
 measure_krr_learning_curve, MeasuredLearningCurve
     KRR test/train MSE over trials, sizes and ridges from a pool's Gram matrix.
-run_curve, CurveConfig, CurveResult
-    The main job: predict a learning curve on real data and measure it.
+run_curve, CurveConfig, CurveResult, agreement
+    The main job: predict a learning curve on real data and measure it; the agreement
+    figure (median |log(predicted/measured)|).
 """
 
-from ._curve import CurveConfig, CurveResult, run_curve
+from ._curve import CurveConfig, CurveResult, agreement, run_curve
 from ._estimator import KernelRidgeRegression
 from ._measure import MeasuredLearningCurve, measure_krr_learning_curve
 
@@ -17,6 +18,7 @@ __all__ = [
     "CurveResult",
     "KernelRidgeRegression",
     "MeasuredLearningCurve",
+    "agreement",
     "measure_krr_learning_curve",
     "run_curve",
 ]

@@ -14,7 +14,8 @@ __all__ = ["CurveConfig", "CurveResult", "run_curve", "agreement"]
 Progress = Callable[[int, int, str], None]
 
 _THEORY_SOURCES = ("empirical",)
-_SPHERE_KERNELS = ("polynomial", "dot-product")
+_SPHERE_KERNELS = ("polynomial",)
+_KERNELS = ("gaussian", "laplace", "polynomial")
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,19 @@ class CurveConfig:
     seed: int = 0
 
     def __post_init__(self):
+        from ..data import NAMED_SPLITS, available_datasets
+
+        if self.dataset not in available_datasets():
+            raise ValueError(f"`dataset` must be one of {', '.join(available_datasets())}; "
+                             f"got {self.dataset!r}.")
+        if self.kernel not in _KERNELS:
+            raise ValueError(f"`kernel` must be one of {', '.join(_KERNELS)}; got "
+                             f"{self.kernel!r}.")
+        if not (self.target in NAMED_SPLITS or self.target == "one-hot"
+                or re.fullmatch(r"\d+-(\d+|rest|all)", self.target)):
+            raise ValueError(f"`target` must be one of {', '.join(sorted(NAMED_SPLITS))}, "
+                             f"'A-B' (two class indices), 'A-rest' or 'one-hot'; got "
+                             f"{self.target!r}.")
         if self.theory not in _THEORY_SOURCES:
             raise ValueError(f"`theory` must be one of {_THEORY_SOURCES}; got {self.theory!r}.")
         if self.dtype not in ("float32", "float64"):
