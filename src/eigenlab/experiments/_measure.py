@@ -158,10 +158,10 @@ def measure_krr_learning_curve(gram, targets, *, n, ridge, trials: int = 5, nois
                 rng.standard_normal(tuple(y_test.shape)), dtype=dtype, device=matrix.device)
         k_train = matrix[train_index[:, None], train_index]
         k_cross = matrix[test_index[:, None], train_index]
+        workspace = torch.empty_like(k_train)
         for r, delta in enumerate(ridges):
-            solve = _nested_solver(k_train, float(delta))
-            for s, size in enumerate(sizes):
-                dual = solve(y_train[:size], int(size))
+            duals = _nested_duals(k_train, y_train, sizes, float(delta), workspace)
+            for s, (size, dual) in enumerate(zip(sizes, duals, strict=True)):
                 fitted_residual = _train_residual(k_train[:size, :size], dual, y_train[:size],
                                                   float(delta))
                 prediction = k_cross[:, :size] @ dual
@@ -182,37 +182,42 @@ def _train_residual(k_train, dual, y_train, delta):
     return y_train - k_train @ dual
 
 
-def _nested_solver(k_train, delta):
-    """A function (y, n) -> (K[:n, :n] + delta I)^-1 y from one factorisation of the largest K.
+def _nested_duals(k_train, y_train, sizes, delta, workspace):
+    """Dual coefficients (K[:n, :n] + delta I)^-1 y[:n] for every n, from one factorisation.
 
-    Ridge > 0: Cholesky of K + delta I; the factor of the leading n x n block is the leading
-    block of the factor. Ridge 0 (or a failed factorisation): the minimum-norm solution from an
+    Ridge > 0: Cholesky of K + delta I at the largest size N. The factor of the leading
+    n x n block is the leading block of the factor, and forward substitution is
+    prefix-consistent, so one forward solve serves every n and only the back substitution is
+    per n. Ridge 0 (or a failed factorisation): the minimum-norm solution from an
     eigendecomposition of each leading block, cutting eigenvalues below the eigensolver's
-    round-off.
+    round-off. ``workspace`` is an (N, N) buffer reused across ridges.
     """
     import torch
 
     if delta > 0:
-        shifted = k_train.clone()
-        shifted.diagonal().add_(delta)
-        factor, info = torch.linalg.cholesky_ex(shifted)
-        del shifted
+        workspace.copy_(k_train)
+        workspace.diagonal().add_(delta)
+        factor, info = torch.linalg.cholesky_ex(workspace)
         if int(info) == 0:
-            return lambda y, n: torch.cholesky_solve(y, factor[:n, :n])
+            forward = torch.linalg.solve_triangular(factor, y_train, upper=False)
+            return [torch.linalg.solve_triangular(factor[:n, :n].mT, forward[:n], upper=True)
+                    for n in sizes]
         if k_train.dtype != torch.float64:
             warnings.warn(
                 f"the {k_train.dtype} Cholesky factorisation of K + {delta:g} I failed (ridge "
                 "too small for this precision); solving in float64 instead.",
-                EigenlabWarning, stacklevel=4)
-            solve64 = _nested_solver(k_train.to(torch.float64), delta)
-            return lambda y, n: solve64(y.to(torch.float64), n).to(k_train.dtype)
+                EigenlabWarning, stacklevel=3)
+            wide = k_train.to(torch.float64)
+            duals = _nested_duals(wide, y_train.to(torch.float64), sizes, delta,
+                                  torch.empty_like(wide))
+            return [d.to(k_train.dtype) for d in duals]
 
-    def pseudo_inverse_solve(y, n):
+    duals = []
+    for n in sizes:
         block = k_train[:n, :n].clone()
         block.diagonal().add_(delta)
         values, vectors = torch.linalg.eigh(block)
         cut = n * torch.finfo(block.dtype).eps * values.abs().max()
         inverse = torch.where(values > cut, 1.0 / values, torch.zeros_like(values))
-        return vectors @ (inverse[:, None] * (vectors.T @ y))
-
-    return pseudo_inverse_solve
+        duals.append(vectors @ (inverse[:, None] * (vectors.T @ y_train[:n])))
+    return duals
