@@ -27,13 +27,13 @@ def run_and_save(config, out: Path):
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.table import Table
 
     from ..experiments import run_curve
     from ..plotting import plot_learning_curve
+    from ._output import save_figure, write_table
 
     console = Console()
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}"
@@ -46,17 +46,11 @@ def run_and_save(config, out: Path):
 
         result = run_curve(config, progress=progress)
 
-    out.mkdir(parents=True, exist_ok=True)
-    table_path = out / "curve.parquet"
-    partial = out / "curve.parquet.partial"
-    result.frame.to_parquet(partial, index=False)
-    partial.replace(table_path)  # atomic: never a half-written table
+    table_path = write_table(result.frame, out / "curve.parquet")
     ax = plot_learning_curve(result.frame)
     ax.set_title(f"KRR on {result.display_name}, {config.kernel} (width {config.width:g}), "
                  f"target {config.target}", fontsize="medium")
-    figure_path = out / "curve.png"
-    ax.figure.savefig(figure_path, dpi=120, bbox_inches="tight")
-    plt.close(ax.figure)
+    figure_path = save_figure(ax, out / "curve.png")
 
     frame = result.frame
     table = Table(title=f"{result.display_name}: predicted (empirical eigensystem, M = "

@@ -91,13 +91,13 @@ def run_predict(config: PredictConfig) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from rich.console import Console
     from rich.table import Table
 
     from .. import __version__
     from ..plotting import plot_learning_curve
     from ..theory import krr_learning_curve
+    from ._output import save_figure, write_table
 
     console = Console()
     es = build_eigensystem(config)
@@ -106,16 +106,10 @@ def run_predict(config: PredictConfig) -> Path:
     curve = krr_learning_curve(es, n[:, None], ridge=ridge[None, :], noise=config.noise)
     frame = curve.to_frame(**config.settings(), eigenlab_version=__version__)
 
-    config.out.mkdir(parents=True, exist_ok=True)
-    table_path = config.out / "predict.parquet"
-    partial = table_path.with_suffix(".parquet.partial")
-    frame.to_parquet(partial, index=False)
-    partial.replace(table_path)  # atomic: a killed run never leaves a half-written table
+    table_path = write_table(frame, config.out / "predict.parquet")
     ax = plot_learning_curve(curve, show_train=config.noise > 0)
     ax.set_title(f"KRR learning curve, {config.spectrum} eigensystem (theory)")
-    figure_path = config.out / "predict.png"
-    ax.figure.savefig(figure_path, dpi=120, bbox_inches="tight")
-    plt.close(ax.figure)
+    figure_path = save_figure(ax, config.out / "predict.png")
 
     table = Table(title=f"Predicted learning curve ({config.spectrum}, {es.n_modes} modes)")
     for column in ("n", "ridge", "effective_ridge", "overfitting_coefficient", "test_mse",

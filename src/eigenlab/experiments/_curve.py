@@ -16,6 +16,7 @@ Progress = Callable[[int, int, str], None]
 _THEORY_SOURCES = ("empirical",)
 _SPHERE_KERNELS = ("polynomial",)
 _KERNELS = ("gaussian", "laplace", "polynomial")
+_CLASS_TARGET = re.compile(r"(\d+)-(\d+|rest|all)")  # "3-8" (pair) or "3-rest" (one vs rest)
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class CurveConfig:
             raise ValueError(f"`kernel` must be one of {', '.join(_KERNELS)}; got "
                              f"{self.kernel!r}.")
         if not (self.target in NAMED_SPLITS or self.target == "one-hot"
-                or re.fullmatch(r"\d+-(\d+|rest|all)", self.target)):
+                or _CLASS_TARGET.fullmatch(self.target)):
             raise ValueError(f"`target` must be one of {', '.join(sorted(NAMED_SPLITS))}, "
                              f"'A-B' (two class indices), 'A-rest' or 'one-hot'; got "
                              f"{self.target!r}.")
@@ -167,11 +168,7 @@ def _target(labels, spec: str, n_classes: int):
     if spec in NAMED_SPLITS:
         positive, negative = NAMED_SPLITS[spec]
         return binary_target(labels, positive, negative)
-    pair = re.fullmatch(r"(\d+)-(\d+|rest|all)", spec)
-    if pair is None:
-        known = ", ".join(sorted(NAMED_SPLITS))
-        raise ValueError(f"`target` must be one of {known}, 'A-B' (two class indices), 'A-rest' "
-                         f"or 'one-hot'; got {spec!r}.")
+    pair = _CLASS_TARGET.fullmatch(spec)  # the config validated the spec
     positive = int(pair.group(1))
     negative = None if pair.group(2) in ("rest", "all") else int(pair.group(2))
     return binary_target(labels, positive, negative)

@@ -40,6 +40,15 @@ def _check_method(method: str) -> str:
     return method
 
 
+def _checked(result, check: bool):
+    """Raise ConvergenceError (carrying the record) if asked to and any point failed."""
+    if check and not np.all(result.converged):
+        raise ConvergenceError(
+            f"the effective-ridge solve did not converge at {int(np.sum(~result.converged))} "
+            "grid point(s); pass check=False to inspect `converged`.", result)
+    return result
+
+
 def _grid(**arrays):
     try:
         shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
@@ -150,11 +159,7 @@ def effective_ridge(eigensystem: Eigensystem, n, *, ridge=0.0, method: str = "au
         iterations=solution.iterations.reshape(shape),
         method=solution.method,
     )
-    if check and not np.all(result.converged):
-        raise ConvergenceError(
-            f"the effective-ridge solve did not converge at {int(np.sum(~result.converged))} "
-            "grid point(s); pass check=False to inspect `converged`.", result)
-    return result
+    return _checked(result, check)
 
 
 @dataclass(frozen=True, eq=False)
@@ -379,11 +384,7 @@ def krr_learning_curve(eigensystem: Eigensystem, n, *, ridge=0.0, noise=0.0,
         target_learnability=shaped(target_learnability), converged=shaped(solution.converged),
         iterations=shaped(solution.iterations), method=solution.method, eigensystem=es,
     )
-    if check and not np.all(curve.converged):
-        raise ConvergenceError(
-            f"the effective-ridge solve did not converge at {int(np.sum(~curve.converged))} "
-            "grid point(s); pass check=False to inspect `converged`.", curve)
-    return curve
+    return _checked(curve, check)
 
 
 def function_learnability(learnabilities, target_coeffs) -> np.ndarray:
