@@ -22,6 +22,14 @@ From data
 gram_eigensystem, empirical_eigensystem
     Eigendecomposition of a Gram matrix on M points (eigenvalues eig/M, coefficients per
     output).
+
+From raw data statistics: the Hermite eigenstructure ansatz (HEA)
+-----------------------------------------------------------------
+hermite_eigensystem, hermite_analysis
+    Eigenvalues c_|alpha| prod gamma_i^alpha_i and the target's Hermite decomposition, with
+    the ansatz's own trust diagnostics (HermiteDiagnostics, AnsatzWarning).
+data_statistics, hermite_modes, hermite_features
+    The pieces: covariance statistics, best-first multi-indices, Hermite features.
 """
 
 from .._eigensystem import Eigensystem
@@ -32,12 +40,32 @@ from ._domains import (
     unit_circle_eigensystem,
 )
 from ._empirical import empirical_eigensystem, gram_eigensystem
+from ._hermite import (
+    AnsatzWarning,
+    DataStatistics,
+    HermiteAnalysis,
+    HermiteDiagnostics,
+    data_statistics,
+    hermite_analysis,
+    hermite_eigensystem,
+    hermite_features,
+    hermite_modes,
+)
 from ._synthetic import power_law_eigensystem
 
 __all__ = [
+    "AnsatzWarning",
+    "DataStatistics",
     "Eigensystem",
+    "HermiteAnalysis",
+    "HermiteDiagnostics",
+    "data_statistics",
     "empirical_eigensystem",
     "gram_eigensystem",
+    "hermite_analysis",
+    "hermite_eigensystem",
+    "hermite_features",
+    "hermite_modes",
     "hypercube_eigensystem",
     "hypersphere_eigensystem",
     "parity_target_power",

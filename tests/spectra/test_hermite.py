@@ -1,0 +1,151 @@
+"""Tests for `eigenlab/spectra/_hermite.py`: the HEA against independent routes."""
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from eigenlab.experiments import measure_krr_learning_curve
+from eigenlab.kernels import GaussianKernel, LaplaceKernel
+from eigenlab.spectra import (
+    AnsatzWarning,
+    data_statistics,
+    gram_eigensystem,
+    hermite_analysis,
+    hermite_features,
+    hermite_modes,
+)
+from eigenlab.theory import krr_learning_curve
+
+
+def _brute_force(coeffs, gamma, max_degree):
+    values, keys = [], []
+    for degree in range(max_degree + 1):
+        if coeffs[degree] <= 0:
+            continue
+        for combo in itertools.combinations_with_replacement(range(gamma.size), degree):
+            exponents = {}
+            for c in combo:
+                exponents[c] = exponents.get(c, 0) + 1
+            values.append(coeffs[degree] * np.prod([gamma[c] ** a for c, a in
+                                                    exponents.items()]))
+            keys.append(tuple(sorted(exponents.items())))
+    order = np.argsort(values)[::-1]
+    return np.array(values)[order], [keys[i] for i in order]
+
+
+@pytest.mark.parametrize(
+    ("coeffs", "gamma"),
+    [
+        ([1.0, 0.8, 0.5, 0.3, 0.2], [0.4, 0.3, 0.2, 0.1]),
+        ([0.2, 1.0, 0.05, 3.0, 0.0, 1.0], [0.5, 0.2, 0.2, 0.1]),   # non-monotone, ties, a zero
+        ([1.0, 1.0, 1.0, 1.0], [0.25, 0.25, 0.25, 0.25]),          # isotropic: all ties
+    ],
+)
+def test_best_first_enumeration_equals_brute_force(coeffs, gamma):
+    coeffs, gamma = np.array(coeffs), np.array(gamma)
+    expected, keys = _brute_force(coeffs, gamma, coeffs.size - 1)
+    values, labels = hermite_modes(coeffs, gamma, len(keys))
+    assert len(set(labels)) == len(labels) == len(keys)
+    assert set(labels) == set(keys)
+    assert np.allclose(values, expected, rtol=1e-13)
+    top, top_labels = hermite_modes(coeffs, gamma, 12)
+    assert np.allclose(top, expected[:12], rtol=1e-13)
+
+
+def test_hermite_features_are_orthonormal_on_gaussian_data(rng):
+    z = rng.standard_normal((200_000, 3))
+    labels = [(), ((0, 1),), ((0, 2),), ((0, 3),), ((0, 1), (1, 1)), ((1, 2), (2, 1)),
+              ((2, 4),)]
+    h = hermite_features(z, labels)
+    assert np.allclose(h.T @ h / z.shape[0], np.eye(len(labels)), atol=0.03)
+    # Against the explicit polynomials He_2 = z^2 - 1, He_3 = z^3 - 3z.
+    assert np.allclose(h[:, 2], (z[:, 0] ** 2 - 1) / math.sqrt(2))
+    assert np.allclose(h[:, 3], (z[:, 0] ** 3 - 3 * z[:, 0]) / math.sqrt(6))
+
+
+def test_planted_target_coefficients_are_recovered(rng):
+    x = rng.standard_normal((20_000, 6)) * np.array([2.0, 1.5, 1.2, 1.0, 0.8, 0.5])
+    stats = data_statistics(x)
+    z = stats.whiten(x)
+    y = 0.8 * z[:, 0] + 0.5 * (z[:, 1] ** 2 - 1) / math.sqrt(2) - 0.3 * z[:, 0] * z[:, 2]
+    analysis = hermite_analysis(x, y, GaussianKernel(width=2.0), n_modes=200,
+                                n_target_modes=100, warn=False)
+    es = analysis.eigensystem
+    found = {label: coeff for label, coeff in zip(es.mode_labels, es.target_coeffs,
+                                                  strict=True)}
+    assert abs(found[((0, 1),)]) == pytest.approx(0.8, abs=0.02)
+    assert abs(found[((1, 2),)]) == pytest.approx(0.5, abs=0.02)
+    assert abs(found[((0, 1), (2, 1))]) == pytest.approx(0.3, abs=0.02)
+    assert analysis.diagnostics.unexplained_power < 0.01
+
+
+def test_eigenvalues_and_eigenfunctions_match_the_gram_matrix(rng):
+    # Synthetic Gaussian data with a known anisotropic covariance (spec 6.9): HEA eigenvalues
+    # against the Gram matrix's, and HEA eigenfunctions against its eigenvectors.
+    n, dim = 3000, 30
+    gamma = (6.0 + np.arange(dim)) ** -2.0
+    x = rng.standard_normal((n, dim)) * np.sqrt(gamma / gamma.sum())
+    kernel = GaussianKernel(width=3.0)
+    analysis = hermite_analysis(x, np.sign(x[:, 0]), kernel, n_modes=60, warn=False)
+    hea = analysis.eigensystem
+    scaled = analysis.statistics.transform(x)
+    gram = kernel(torch.as_tensor(scaled))
+    values, vectors = torch.linalg.eigh(gram)
+    empirical = values.flip(0).numpy()[:60] / n
+    ratio = empirical[:40] / hea.eigenvalues[:40]
+    assert np.all((ratio > 0.85) & (ratio < 1.1))
+    # Overlap: each of the top HEA eigenfunctions lies in the span of empirical eigenvectors
+    # of nearby rank (near-degenerate levels mix, so compare subspaces).
+    features = hermite_features(analysis.statistics.whiten(x), list(hea.mode_labels[:12]))
+    features /= np.linalg.norm(features, axis=0)
+    basis = vectors.flip(1).numpy()[:, :20]
+    captured = np.sum((basis.T @ features) ** 2, axis=0)
+    assert np.all(captured[:8] > 0.9)
+
+
+def test_hea_learning_curve_predicts_krr_on_gaussian_data(rng):
+    n_pool, dim = 4000, 40
+    gamma = (3.0 + np.arange(dim)) ** -1.0
+    x = rng.standard_normal((n_pool, dim)) * np.sqrt(gamma)
+    y = np.sign(x[:, 0] + x[:, 1])
+    kernel = GaussianKernel(width=2.0)
+    es = hermite_analysis(x, y, kernel, n_modes=3000, n_target_modes=400,
+                          warn=False).eigensystem
+    sizes = np.array([10.0, 40.0, 160.0])
+    predicted = krr_learning_curve(es, sizes, ridge=1e-3).test_mse
+    scaled = data_statistics(x).transform(x)
+    measured = measure_krr_learning_curve(kernel(torch.as_tensor(scaled)), y, n=sizes,
+                                          ridge=[1e-3], trials=6, seed=0)
+    mean = measured.test_mse[:, :, 0].mean(axis=0)
+    assert np.all(np.abs(np.log(predicted / mean)) < 0.12)
+
+
+def test_diagnostics_flag_what_breaks_the_ansatz(rng):
+    # Low effective dimension and a narrow Laplace kernel whose eigenvalues grow with degree.
+    x = rng.standard_normal((2000, 5)) * np.array([3.0, 1.0, 0.3, 0.1, 0.05])
+    with pytest.warns(AnsatzWarning) as caught:
+        analysis = hermite_analysis(x, x[:, 0], LaplaceKernel(width=0.5), n_modes=100,
+                                    n_target_modes=50, max_degree=20)
+    messages = " ".join(str(w.message) for w in caught)
+    assert "effective dimension" in messages
+    assert analysis.diagnostics.degree_capped
+    assert analysis.diagnostics.max_degree < 20
+    quiet = hermite_analysis(rng.standard_normal((3000, 40)), rng.standard_normal(3000),
+                             GaussianKernel(width=2.0), n_modes=200, n_target_modes=100,
+                             warn=False)
+    assert quiet.diagnostics.warnings == ()
+    assert quiet.diagnostics.unexplained_power > 0.9  # pure noise is not explained
+
+
+def test_bad_input():
+    x = np.ones((10, 3)) + np.arange(3)
+    with pytest.raises(ValueError, match="`y` must have one row per sample"):
+        hermite_analysis(np.random.default_rng(0).normal(size=(10, 3)), np.ones(9),
+                         GaussianKernel(width=1.0))
+    with pytest.raises(ValueError, match="must not be constant"):
+        data_statistics(x)
+    with pytest.raises(TypeError, match="`kernel` must be an eigenlab kernel"):
+        hermite_analysis(np.random.default_rng(0).normal(size=(10, 3)), np.ones(10), "rbf")
