@@ -22,9 +22,11 @@ def test_quick_run_on_the_embedded_digits():
     for column in ("n", "ridge", "source", "test_mse", "train_mse", "dataset", "kernel",
                    "width", "target", "pool", "seed", "eigenlab_version"):
         assert column in frame.columns
-    assert {"loading data", "eigendecomposition", "measuring"} <= set(stages)
-    assert result.eigensystem.n_modes == 500
-    assert 0 <= result.agreement["all"] < 0.3
+    assert {"loading data", "eigendecomposition (empirical theory)", "measuring"} <= set(stages)
+    assert result.eigensystems["empirical"].n_modes == 500
+    assert 0 <= result.agreement["empirical"] < 0.3
+    assert set(result.agreement_by_ridge["empirical"]) == {1e-3, 1e-1}
+    assert result.diagnostics is None
     # The off-training-set correction raises the prediction above the pool-population one.
     theory = frame[frame["source"] == "theory:empirical"]
     assert np.all(theory["test_mse"] >= theory["population_test_mse"])
@@ -54,7 +56,7 @@ def test_mnist_prediction_within_ten_percent():
     ("changes", "message"),
     [
         ({"n": (10, 600)}, "`n` must stay below `pool`"),
-        ({"theory": "hea"}, "`theory` must be one of"),
+        ({"theory": "hermite"}, "`theory` must list sources"),
         ({"dtype": "float16"}, "`dtype` must be"),
         ({"ridges": (-1.0,)}, "`ridges` must list values >= 0"),
         ({"width": 0.0}, "`width` must be > 0"),
@@ -75,3 +77,17 @@ def test_bad_names_are_reported_before_any_work():
         CurveConfig(pool=100, n=(10,), dataset="imagenet")
     with pytest.raises(ValueError, match="`pool` must be at most the 5000 samples"):
         run_curve(CurveConfig(pool=5001, n=(10,), trials=1))
+
+
+def test_hea_and_empirical_together():
+    config = CurveConfig(pool=600, n=(10, 30, 60), ridges=(1e-3,), trials=2,
+                         theory="empirical,hea", hea_samples=3000, hea_modes=2000)
+    result = run_curve(config)
+    assert config.theory == ("empirical", "hea")
+    assert set(result.frame["source"]) == {"theory:empirical", "theory:hea", "experiment"}
+    assert set(result.agreement) == {"empirical", "hea"}
+    assert result.diagnostics is not None
+    assert result.diagnostics.effective_dimension > 10  # MNIST digits are not low-dimensional
+    # The HEA needs no kernel matrix: its eigensystem is as long as asked, not the pool size.
+    assert result.eigensystems["hea"].n_modes == 2000
+    assert result.agreement["hea"] < 0.3

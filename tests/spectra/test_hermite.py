@@ -12,7 +12,6 @@ from eigenlab.kernels import GaussianKernel, LaplaceKernel
 from eigenlab.spectra import (
     AnsatzWarning,
     data_statistics,
-    gram_eigensystem,
     hermite_analysis,
     hermite_features,
     hermite_modes,

@@ -89,8 +89,11 @@ def curve(
     degree: int = typer.Option(3, help="Polynomial degree."),
     target: str = typer.Option("even-odd", help="even-odd, vehicles-animals, ..., A-B "
                                "(class pair), A-rest, or one-hot."),
-    theory: str = typer.Option("empirical", help="Theory source: empirical (Gram matrix of "
-                               "the pool)."),
+    theory: str = typer.Option("empirical", help="Theory sources, comma-separated: empirical "
+                               "(Gram matrix of the pool), hea (Hermite eigenstructure ansatz "
+                               "from raw data statistics)."),
+    hea_samples: int = typer.Option(20_000, help="Samples behind the HEA statistics."),
+    hea_modes: int = typer.Option(20_000, help="HEA eigenvalues listed."),
     pool: int = typer.Option(5000, help="M: points whose Gram matrix gives the eigensystem "
                              "and from which train and test points are drawn."),
     n: str = typer.Option(None, help="Training sizes: START:STOP:COUNT (log-spaced) or a "
@@ -110,7 +113,8 @@ def curve(
     try:
         config = curve_config(
             dataset=dataset, split=split, data_dir=data_dir, kernel=kernel, width=width,
-            degree=degree, target=target, theory=theory, pool=pool, n=n, ridge=ridge,
+            degree=degree, target=target, theory=theory, hea_samples=hea_samples,
+            hea_modes=hea_modes, pool=pool, n=n, ridge=ridge,
             trials=trials, noise=noise, device=device, dtype=dtype, seed=seed, quick=quick)
         run_and_save(config, out)
     except (ValueError, TypeError, FileNotFoundError) as error:

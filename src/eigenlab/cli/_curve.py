@@ -14,6 +14,8 @@ def curve_config(*, n: str | None, ridge: str, quick: bool, pool: int, trials: i
 
     if quick:
         pool, trials = min(pool, 800), min(trials, 2)
+        options["hea_samples"] = min(options.get("hea_samples", 20_000), 3000)
+        options["hea_modes"] = min(options.get("hea_modes", 20_000), 3000)
     if n is None:
         sizes = np.unique(np.geomspace(10, max(11, pool // 10), 8 if not quick else 5).round())
     else:
@@ -53,20 +55,33 @@ def run_and_save(config, out: Path):
     figure_path = save_figure(ax, out / "curve.png")
 
     frame = result.frame
-    table = Table(title=f"{result.display_name}: predicted (empirical eigensystem, M = "
-                  f"{config.pool}) vs measured test MSE ({config.trials} trials)")
-    for column in ("n", "ridge", "predicted", "measured", "std err", "ratio"):
-        table.add_column(column, justify="right")
-    theory = frame[frame["source"].str.startswith("theory")]
+    sources = ", ".join(config.theory)
+    table = Table(title=f"{result.display_name}: predicted ({sources}) vs measured test MSE "
+                  f"(pool M = {config.pool}, {config.trials} trials)")
+    table.add_column("n", justify="right")
+    table.add_column("ridge", justify="right")
+    for source in config.theory:
+        table.add_column(source, justify="right")
+    table.add_column("measured", justify="right")
+    table.add_column("std err", justify="right")
     measured = frame[frame["source"] == "experiment"].groupby(["n", "ridge"])["test_mse"]
     stats = measured.agg(["mean", "std", "count"])
-    for _, row in theory.iterrows():
-        mean, std, count = stats.loc[(row["n"], row["ridge"])]
-        table.add_row(f"{row['n']:g}", f"{row['ridge']:g}", f"{row['test_mse']:.4f}",
-                      f"{mean:.4f}", f"{std / np.sqrt(count):.4f}",
-                      f"{row['test_mse'] / mean:.3f}")
+    predicted = {source: frame[frame["source"] == f"theory:{source}"].set_index(
+        ["n", "ridge"])["test_mse"] for source in config.theory}
+    for (n, ridge), (mean, std, count) in stats.iterrows():
+        table.add_row(f"{n:g}", f"{ridge:g}",
+                      *(f"{predicted[s].loc[(n, ridge)]:.4f}" for s in config.theory),
+                      f"{mean:.4f}", f"{std / np.sqrt(count):.4f}")
     console.print(table)
-    console.print(f"agreement (median over n of |log(predicted/measured test MSE)|): "
-                  f"{result.agreement['all']:.3f}")
+    if result.diagnostics is not None:
+        d = result.diagnostics
+        console.print(f"HEA diagnostics: effective dimension {d.effective_dimension:.1f}, "
+                      f"max degree {d.max_degree}, {d.samples_per_coefficient:.0f} samples "
+                      f"per coefficient, unexplained target power {d.unexplained_power:.3f}")
+        for message in d.warnings:
+            console.print(f"[yellow]HEA warning:[/yellow] {message}")
+    for source, score in result.agreement.items():
+        console.print(f"agreement {source} (median over n of |log(predicted/measured test "
+                      f"MSE)|): {score:.3f}")
     console.print(f"wrote {table_path} ({len(frame)} rows) and {figure_path}")
     return result

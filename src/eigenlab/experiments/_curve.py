@@ -13,7 +13,7 @@ __all__ = ["CurveConfig", "CurveResult", "run_curve", "agreement"]
 
 Progress = Callable[[int, int, str], None]
 
-_THEORY_SOURCES = ("empirical",)
+_THEORY_SOURCES = ("empirical", "hea")
 _SPHERE_KERNELS = ("polynomial",)
 _KERNELS = ("gaussian", "laplace", "polynomial")
 _CLASS_TARGET = re.compile(r"(\d+)-(\d+|rest|all)")  # "3-8" (pair) or "3-rest" (one vs rest)
@@ -40,8 +40,17 @@ class CurveConfig:
     target : str
         ``"even-odd"``/``"vehicles-animals"``/... (a named class partition), ``"A-B"`` (class
         A vs class B, other classes dropped), ``"A-rest"`` (A vs all) or ``"one-hot"``.
-    theory : str
-        Where the predicted eigensystem comes from: ``"empirical"`` (the pool's Gram matrix).
+    theory : tuple of str
+        Where predicted eigensystems come from: ``"empirical"`` (the pool's Gram matrix) and/or
+        ``"hea"`` (the Hermite eigenstructure ansatz from raw data statistics). A comma-separated
+        string is accepted.
+    hea_samples : int
+        Samples behind the HEA's covariance and target decomposition (drawn from the whole
+        dataset's kept samples, not only the pool).
+    hea_modes : int
+        HEA eigenvalues listed.
+    hea_target_modes : int or None
+        Modes whose target coefficients the HEA estimates (default hea_samples // 10).
     pool : int
         M, the number of points whose Gram matrix gives the eigensystem; training and test
         points are drawn from it.
@@ -65,7 +74,7 @@ class CurveConfig:
     width: float = 1.0
     degree: int = 3
     target: str = "even-odd"
-    theory: str = "empirical"
+    theory: tuple[str, ...] = ("empirical",)
     pool: int = 5000
     n: tuple[int, ...] = (10, 18, 32, 56, 100, 178, 316, 500)
     ridges: tuple[float, ...] = (1e-3,)
@@ -74,6 +83,9 @@ class CurveConfig:
     device: str = "cpu"
     dtype: str = "float64"
     seed: int = 0
+    hea_samples: int = 20_000
+    hea_modes: int = 20_000
+    hea_target_modes: int | None = None
 
     def __post_init__(self):
         from ..data import NAMED_SPLITS, available_datasets
@@ -89,8 +101,13 @@ class CurveConfig:
             raise ValueError(f"`target` must be one of {', '.join(sorted(NAMED_SPLITS))}, "
                              f"'A-B' (two class indices), 'A-rest' or 'one-hot'; got "
                              f"{self.target!r}.")
-        if self.theory not in _THEORY_SOURCES:
-            raise ValueError(f"`theory` must be one of {_THEORY_SOURCES}; got {self.theory!r}.")
+        theory = self.theory
+        if isinstance(theory, str):
+            theory = tuple(part.strip() for part in theory.split(",") if part.strip())
+        object.__setattr__(self, "theory", tuple(theory))
+        if not self.theory or any(t not in _THEORY_SOURCES for t in self.theory):
+            raise ValueError(f"`theory` must list sources among {_THEORY_SOURCES}; got "
+                             f"{self.theory!r}.")
         if self.dtype not in ("float32", "float64"):
             raise ValueError(f"`dtype` must be 'float32' or 'float64'; got {self.dtype!r}.")
         if self.pool < 2:
@@ -114,6 +131,7 @@ class CurveConfig:
         keep = asdict(self)
         for key in ("n", "ridges", "noise"):
             keep.pop(key)
+        keep["theory"] = ",".join(self.theory)
         return keep
 
 
@@ -125,25 +143,34 @@ class CurveResult:
     ----------
     frame : pandas.DataFrame
         Tidy: one row per (source, n, ridge, trial) with ``n``, ``ridge``, ``source``
-        (``"theory:empirical"`` or ``"experiment"``), ``test_mse``, ``train_mse`` and every
-        setting of the config.
-    theory : KRRLearningCurve
-        The prediction for the pool population (before the off-training-set correction).
+        (``"theory:empirical"``, ``"theory:hea"`` or ``"experiment"``), ``test_mse``,
+        ``train_mse`` and every setting of the config.
+    theories : dict
+        Per theory source, its :class:`~eigenlab.theory.KRRLearningCurve` (the population
+        prediction; the empirical one before the off-training-set correction).
+    eigensystems : dict
+        Per theory source, its :class:`~eigenlab.spectra.Eigensystem`.
     measured : MeasuredLearningCurve
-    eigensystem : Eigensystem
     agreement : dict
-        Per ridge, the median over n of |log(predicted / measured mean test MSE)|, and
-        ``"all"``: the median over every (n, ridge).
+        Per theory source, the median over (n, ridge) of |log(predicted / measured mean test
+        MSE)|.
+    agreement_by_ridge : dict
+        Per theory source, the same per ridge.
+    diagnostics : HermiteDiagnostics or None
+        The HEA's checks of its own assumptions, when the HEA was run.
     display_name : str
+    config : CurveConfig
     timings : dict
-        Seconds spent loading, building the Gram matrix, decomposing it and measuring.
+        Seconds spent loading, building the Gram matrix, in each theory and measuring.
     """
 
     frame: object
-    theory: object
+    theories: dict
+    eigensystems: dict
     measured: object
-    eigensystem: object
     agreement: dict
+    agreement_by_ridge: dict
+    diagnostics: object
     display_name: str
     config: CurveConfig
     timings: dict = field(default_factory=dict)
@@ -187,7 +214,7 @@ def _device(name: str):
 
 
 def run_curve(config: CurveConfig, *, progress: Progress | None = None) -> CurveResult:
-    r"""Predict a KRR learning curve from the empirical eigensystem and measure it.
+    r"""Predict a KRR learning curve (empirical eigensystem and/or HEA) and measure it.
 
     Protocol (why the off-training-set correction): the eigensystem is that of the Gram
     matrix of a pool of M points, i.e. of the uniform distribution on the pool. Training sets
@@ -198,7 +225,10 @@ def run_curve(config: CurveConfig, *, progress: Progress | None = None) -> Curve
     .. math:: E_{\rm off} = \frac{M E_{te} - n E_{tr}}{M - n},
 
     which is what is compared with the measurement (Simon et al. 2023, arXiv:2110.03922).
-    Without the correction the prediction is too low once n is a sizable fraction of M.
+    Without the correction the prediction is too low once n is a sizable fraction of M. The
+    HEA (Karkada et al. 2026, arXiv:2510.14878) predicts from the statistics of
+    ``hea_samples`` samples of the whole dataset, whose population is the data distribution:
+    its prediction is compared with the held-out error directly.
 
     Parameters
     ----------
@@ -216,7 +246,7 @@ def run_curve(config: CurveConfig, *, progress: Progress | None = None) -> Curve
     from .. import __version__
     from ..data import load_dataset, preprocess
     from ..kernels import get_kernel
-    from ..spectra import gram_eigensystem
+    from ..spectra import gram_eigensystem, hermite_analysis
     from ..theory import krr_learning_curve
     from ._measure import measure_krr_learning_curve
 
@@ -250,18 +280,38 @@ def run_curve(config: CurveConfig, *, progress: Progress | None = None) -> Curve
     report(0, 1, "building the Gram matrix")
     gram = kernel(torch.as_tensor(x, dtype=dtype, device=device))
     timings["gram"] = time.perf_counter() - start
-    start = time.perf_counter()
-    report(0, 1, "eigendecomposition")
-    eigensystem = gram_eigensystem(gram, y)
-    timings["eigh"] = time.perf_counter() - start
 
     sizes = np.asarray(sorted(set(config.n)), dtype=np.float64)
     ridges = np.asarray(config.ridges, dtype=np.float64)
-    theory = krr_learning_curve(eigensystem, sizes[:, None], ridge=ridges[None, :],
-                                noise=config.noise)
     pool = float(config.pool)
-    off_training = (pool * theory.test_mse - sizes[:, None] * theory.train_mse) / (
-        pool - sizes[:, None])
+    theories, eigensystems, predictions, populations = {}, {}, {}, {}
+    diagnostics = None
+    for source in config.theory:
+        start = time.perf_counter()
+        if source == "empirical":
+            report(0, 1, "eigendecomposition (empirical theory)")
+            eigensystem = gram_eigensystem(gram, y)
+        else:
+            report(0, 1, "Hermite eigenstructure ansatz")
+            size = min(config.hea_samples, candidates.size)
+            sample = np.sort(rng.choice(candidates, size=size, replace=False))
+            analysis = hermite_analysis(
+                preprocess(dataset.images[sample], center=True, scale="unit-power",
+                           normalize="sphere" if sphere else "none"),
+                y_all[np.searchsorted(candidates, sample)], kernel, n_modes=config.hea_modes,
+                n_target_modes=config.hea_target_modes, seed=config.seed, warn=False)
+            eigensystem, diagnostics = analysis.eigensystem, analysis.diagnostics
+        curve = krr_learning_curve(eigensystem, sizes[:, None], ridge=ridges[None, :],
+                                   noise=config.noise)
+        if source == "empirical":
+            # The pool is this eigensystem's population: correct to held-out points.
+            predicted = (pool * curve.test_mse - sizes[:, None] * curve.train_mse) / (
+                pool - sizes[:, None])
+        else:
+            predicted = curve.test_mse  # the HEA's population is the data distribution
+        theories[source], eigensystems[source] = curve, eigensystem
+        predictions[source], populations[source] = predicted, curve.test_mse
+        timings[source] = time.perf_counter() - start
 
     start = time.perf_counter()
     measured = measure_krr_learning_curve(
@@ -271,24 +321,29 @@ def run_curve(config: CurveConfig, *, progress: Progress | None = None) -> Curve
 
     settings = config.settings()
     settings.update(dataset_name=dataset.display_name, eigenlab_version=__version__)
-    theory_frame = pd.DataFrame({
-        "source": f"theory:{config.theory}",
-        "n": np.repeat(sizes, ridges.size), "ridge": np.tile(ridges, sizes.size),
-        "noise": config.noise, "trial": np.nan,
-        "test_mse": off_training.ravel(), "train_mse": theory.train_mse.ravel(),
-        "population_test_mse": theory.test_mse.ravel(),
-        "effective_ridge": theory.effective_ridge.ravel(),
-        "overfitting_coefficient": theory.overfitting_coefficient.ravel(),
-    })
-    measured_frame = measured.to_frame()
-    frame = pd.concat([theory_frame, measured_frame], ignore_index=True)
+    frames = []
+    for source, curve in theories.items():
+        frames.append(pd.DataFrame({
+            "source": f"theory:{source}",
+            "n": np.repeat(sizes, ridges.size), "ridge": np.tile(ridges, sizes.size),
+            "noise": config.noise, "trial": np.nan,
+            "test_mse": predictions[source].ravel(), "train_mse": curve.train_mse.ravel(),
+            "population_test_mse": populations[source].ravel(),
+            "effective_ridge": curve.effective_ridge.ravel(),
+            "overfitting_coefficient": curve.overfitting_coefficient.ravel(),
+        }))
+    frames.append(measured.to_frame())
+    frame = pd.concat(frames, ignore_index=True)
     for key, value in settings.items():
         frame[key] = value
 
     mean_measured = measured.test_mse.mean(axis=0)
-    scores = {float(r): agreement(off_training[:, k], mean_measured[:, k])
-              for k, r in enumerate(ridges)}
-    scores["all"] = agreement(off_training, mean_measured)
-    return CurveResult(frame=frame, theory=theory, measured=measured, eigensystem=eigensystem,
-                       agreement=scores, display_name=dataset.display_name, config=config,
-                       timings=timings)
+    scores = {source: agreement(predicted, mean_measured)
+              for source, predicted in predictions.items()}
+    by_ridge = {source: {float(r): agreement(predicted[:, k], mean_measured[:, k])
+                         for k, r in enumerate(ridges)}
+                for source, predicted in predictions.items()}
+    return CurveResult(frame=frame, theories=theories, eigensystems=eigensystems,
+                       measured=measured, agreement=scores, agreement_by_ridge=by_ridge,
+                       diagnostics=diagnostics, display_name=dataset.display_name,
+                       config=config, timings=timings)
