@@ -30,8 +30,13 @@ TASKS = {
 
 
 def main(*, datasets=tuple(TASKS), widths=(1.0, 2.0), pool=8000, trials=5, ridge=1e-3,
-         out_dir=Path("eigenlab-output/krr_real_data"), data_dir=None, quick=False):
-    """Run the study; returns the summary table (one row per dataset and width)."""
+         out_dir=Path("eigenlab-output/krr_real_data"), data_dir=None, quick=False,
+         theory=("empirical",), largest=None, hea_samples=30_000):
+    """Run the study; returns the summary table (one row per dataset and width).
+
+    ``theory`` lists the prediction sources (``"empirical"``, ``"hea"``); ``largest`` the
+    largest training size (default pool // 10).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -42,8 +47,9 @@ def main(*, datasets=tuple(TASKS), widths=(1.0, 2.0), pool=8000, trials=5, ridge
     from eigenlab.plotting import plot_learning_curve
 
     if quick:
-        pool, trials, widths = 600, 2, widths[:1]
-    sizes = tuple(int(s) for s in np.unique(np.geomspace(10, pool // 10, 8).round()))
+        pool, trials, widths, hea_samples, largest = 600, 2, widths[:1], 3000, None
+    top = largest or pool // 10
+    sizes = tuple(int(s) for s in np.unique(np.geomspace(10, top, 8).round()))
     rows, frames = [], []
     figure, axes = plt.subplots(len(widths), len(datasets), squeeze=False,
                                 figsize=(4.5 * len(datasets), 3.6 * len(widths)))
@@ -51,21 +57,27 @@ def main(*, datasets=tuple(TASKS), widths=(1.0, 2.0), pool=8000, trials=5, ridge
         for i, width in enumerate(widths):
             config = CurveConfig(dataset=name, data_dir=data_dir, target=TASKS.get(name,
                                  "even-odd"), width=width, pool=pool, n=sizes,
-                                 ridges=(ridge,), trials=trials)
+                                 ridges=(ridge,), trials=trials, theory=tuple(theory),
+                                 hea_samples=hea_samples)
             result = run_curve(config)
             frame = result.frame
-            theory = frame[frame["source"].str.startswith("theory")].sort_values("n")
             measured = (frame[frame["source"] == "experiment"].groupby("n")["test_mse"]
                         .mean().sort_index())
-            ratio = theory["test_mse"].to_numpy() / measured.to_numpy()
-            rows.append({
-                "dataset": result.display_name, "target": config.target, "width": width,
-                "pool": pool, "agreement": result.agreement["empirical"],
-                "agreement_uncorrected": agreement(theory["population_test_mse"],
-                                                   measured),
-                "worst_ratio": float(ratio[np.argmax(np.abs(np.log(ratio)))]),
-                "n_max": sizes[-1], "seconds": sum(result.timings.values()),
-            })
+            row = {"dataset": result.display_name, "target": config.target, "width": width,
+                   "pool": pool, "n_max": sizes[-1],
+                   "seconds": sum(result.timings.values())}
+            for source in config.theory:
+                theory_rows = frame[frame["source"] == f"theory:{source}"].sort_values("n")
+                ratio = theory_rows["test_mse"].to_numpy() / measured.to_numpy()
+                row[f"agreement_{source}"] = result.agreement[source]
+                row[f"worst_ratio_{source}"] = float(ratio[np.argmax(np.abs(np.log(ratio)))])
+                if source == "empirical":
+                    row["agreement_empirical_uncorrected"] = agreement(
+                        theory_rows["population_test_mse"], measured)
+            if result.diagnostics is not None:
+                row["effective_dimension"] = result.diagnostics.effective_dimension
+                row["hea_warnings"] = len(result.diagnostics.warnings)
+            rows.append(row)
             frames.append(frame)
             ax = plot_learning_curve(frame, ax=axes[i, j])
             ax.set_title(f"{result.display_name}, {config.target}, width {width:g}",
@@ -87,6 +99,13 @@ if __name__ == "__main__":
     parser.add_argument("--out", type=Path, default=Path("eigenlab-output/krr_real_data"))
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--pool", type=int, default=8000)
+    parser.add_argument("--theory", default="empirical", help="comma list: empirical,hea")
+    parser.add_argument("--largest", type=int, default=None)
+    parser.add_argument("--datasets", default=",".join(TASKS))
+    parser.add_argument("--widths", default="1,2")
     args = parser.parse_args()
-    table = main(out_dir=args.out, data_dir=args.data_dir, quick=args.quick, pool=args.pool)
+    table = main(out_dir=args.out, data_dir=args.data_dir, quick=args.quick, pool=args.pool,
+                 theory=args.theory.split(","), largest=args.largest,
+                 datasets=args.datasets.split(","),
+                 widths=tuple(float(w) for w in args.widths.split(",")))
     print(table.to_string(index=False))

@@ -16,10 +16,12 @@ def _load():
 
 
 def test_quick_study_runs_and_agrees(tmp_path):
-    summary = _load().main(datasets=("mnist5k",), quick=True, out_dir=tmp_path)
+    summary = _load().main(datasets=("mnist5k",), quick=True, out_dir=tmp_path,
+                           theory=("empirical", "hea"))
     assert list(summary["dataset"]) == ["MNIST-5k"]
     assert (tmp_path / "krr_real_data.png").stat().st_size > 10_000
     assert (tmp_path / "krr_real_data.parquet").exists()
     row = summary.iloc[0]
-    assert np.isfinite(row["agreement"]) and row["agreement"] < 0.3
-    assert np.isfinite(row["agreement_uncorrected"])
+    assert np.isfinite(row["agreement_empirical"]) and row["agreement_empirical"] < 0.3
+    assert np.isfinite(row["agreement_empirical_uncorrected"])
+    assert row["agreement_hea"] < 0.3 and row["effective_dimension"] > 10
