@@ -17,6 +17,8 @@ from eigenlab.kernels import (
     Kernel,
     LaplaceKernel,
     PolynomialKernel,
+    ReluNNGPKernel,
+    ReluNTKKernel,
     get_kernel,
 )
 
@@ -40,6 +42,10 @@ KERNELS = [
     PolynomialKernel(3, scale=2.0, offset=0.5),
     DotProductKernel(exponential_profile),
     DotProductKernel(geometric_profile, scale=1.5, name="geometric"),
+    ReluNNGPKernel(),
+    ReluNNGPKernel(3, weight_variance=2.0, bias_variance=0.0),
+    ReluNTKKernel(),
+    ReluNTKKernel(2, weight_variance=0.7, bias_variance=0.4),
 ]
 DTYPES = [torch.float32, torch.float64]
 

@@ -26,7 +26,7 @@ def test_theory_lines_and_experiment_error_bars():
     assert returned is ax
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
     lines = [line for line in ax.get_lines() if line.get_linestyle() == "-"]
-    assert len(lines) >= 2  # one theory line per ridge
+    assert len(lines) >= 2  # one theory line per ridge (and train lines)
     assert any(len(c.get_segments()) == 2 for c in ax.collections)  # error bars at 2 n
     assert "demo: experiment, ridge=0.1" in [t.get_text() for t in ax.get_legend().texts]
     plt.close(ax.figure)
@@ -39,3 +39,12 @@ def test_new_axes_and_bad_table():
     plt.close(ax.figure)
     with pytest.raises(ValueError, match="`results` must have columns"):
         plot_learning_curve(pd.DataFrame({"n": [1]}))
+
+
+def test_theory_sources_get_distinct_line_styles():
+    curve = krr_learning_curve(power_law_eigensystem(200, alpha=1.5, beta=1.5), [10.0, 50.0])
+    one = curve.to_frame()
+    other = one.assign(source="theory:hea", test_mse=one["test_mse"] * 1.1)
+    ax = plot_learning_curve(pd.concat([one, other], ignore_index=True))
+    assert {line.get_linestyle() for line in ax.get_lines()} == {"-", "--"}
+    plt.close(ax.figure)

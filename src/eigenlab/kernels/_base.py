@@ -244,12 +244,36 @@ class Kernel(abc.ABC):
         """
         return self._profile(np.asarray(t, dtype=np.float64))
 
+    def trace_on_sphere(self) -> float:
+        r"""The trace :math:`\mathbb E_x K(x, x)` for unit-norm inputs: :math:`k(1)`.
+
+        The HEA adds the kernel trace not captured by its listed modes to the ridge, so it
+        needs this value: 1 for the Gaussian and Laplace kernels, :math:`(1/s^2 + c)^p` for
+        the polynomial kernel, :math:`wq/2` and :math:`wq` for the one-layer ReLU NNGP and NTK
+        (spec §6.4, errata 2).
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> from eigenlab.kernels import GaussianKernel, PolynomialKernel
+        >>> GaussianKernel(2.0).trace_on_sphere(), PolynomialKernel(2).trace_on_sphere()
+        (1.0, 4.0)
+        """
+        return float(self._profile(np.ones(1))[0])
+
     def level_coefficients(self, max_degree: int) -> np.ndarray:
-        r"""Taylor coefficients :math:`c_\ell = k^{(\ell)}(0)` of the profile, for the HEA.
+        r"""Derivatives :math:`c_\ell = k^{(\ell)}(0)` of the profile, for the HEA.
 
         The Hermite eigenstructure ansatz writes :math:`K \approx \sum_\ell c_\ell
         (x \cdot x')^\ell / \ell!` for unit-trace data (Karkada, Turnbull, Liu, Simon,
-        arXiv:2510.14878). Defined in closed form by the kernels that have one.
+        arXiv:2510.14878). Kernels with a closed form override this; the default computes them
+        numerically from the profile with
+        :func:`~eigenlab.kernels.numerical_level_coefficients` (a Cauchy integral on the
+        circle :math:`|t| = 0.99`) and guarantees an absolute error of at most
+        :math:`10^{-6} \max(|c_\ell|, |k(1)|, |k(-1)|)` by its own error estimate.
 
         Parameters
         ----------
@@ -260,10 +284,17 @@ class Kernel(abc.ABC):
         -------
         numpy.ndarray of shape (max_degree + 1,)
             :math:`c_0, \dots, c_L` in float64.
+
+        Raises
+        ------
+        ValueError
+            ``max_degree`` beyond the degrees the numerical route resolves to that accuracy
+            (they lose about as many digits as :math:`\ell!` has); the message says up to
+            which degree it does.
         """
-        raise NotImplementedError(
-            f"{type(self).__name__} has no closed-form level coefficients."
-        )
+        from ._levels import _checked_numerical_level_coefficients
+
+        return _checked_numerical_level_coefficients(self, max_degree)
 
     # -------------------------------------------------------------- the blockwise driver
     def _gram(self, a: torch.Tensor, b: torch.Tensor | None, block: int) -> torch.Tensor:

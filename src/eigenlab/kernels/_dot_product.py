@@ -152,6 +152,10 @@ class DotProductKernel(_InnerProductKernel):
     -----
     Dtype policy: float32 and float64 kept; integers and bool become float64 (see
     :class:`Kernel`). Equality compares the profile function by identity.
+    :meth:`level_coefficients` are computed numerically from :math:`k`
+    (:func:`~eigenlab.kernels.numerical_level_coefficients`): by a Cauchy integral when
+    :math:`k` also accepts complex numpy arrays, as the examples above do, otherwise by a far
+    less accurate Chebyshev fit; either way degrees beyond the guaranteed accuracy raise.
 
     References
     ----------
@@ -165,6 +169,8 @@ class DotProductKernel(_InnerProductKernel):
     tensor([[2.2500]], dtype=torch.float64)
     >>> kernel.profile([0.0, 1.0]).tolist()
     [1.0, 1.5625]
+    >>> kernel.level_coefficients(3).round(12).tolist()   # 1 + t/2 + t^2/16
+    [1.0, 0.5, 0.125, 0.0]
     """
 
     function: Callable
@@ -214,4 +220,8 @@ class DotProductKernel(_InnerProductKernel):
     def _profile(self, t):
         flat = np.atleast_1d(t / self.scale**2)
         values = self._evaluate(flat, expected=np.ndarray)
-        return np.asarray(values, dtype=np.float64).reshape(t.shape)
+        # Complex t (the numerical level coefficients) keeps complex values, when the user's
+        # function gives them.
+        complex_out = np.iscomplexobj(t) and np.iscomplexobj(values)
+        dtype = np.complex128 if complex_out else np.float64
+        return np.asarray(values, dtype=dtype).reshape(t.shape)

@@ -7,6 +7,7 @@ import dataclasses
 from ._base import Kernel
 from ._dot_product import PolynomialKernel
 from ._radial import GaussianKernel, LaplaceKernel
+from ._relu import ReluNNGPKernel, ReluNTKKernel
 
 __all__ = ["get_kernel"]
 
@@ -15,6 +16,8 @@ _KERNELS: dict[str, type[Kernel]] = {
     "laplace": LaplaceKernel,
     "polynomial": PolynomialKernel,
     "rbf": GaussianKernel,
+    "relu-nngp": ReluNNGPKernel,
+    "relu-ntk": ReluNTKKernel,
 }
 
 
@@ -27,12 +30,13 @@ def get_kernel(name: str, **params) -> Kernel:
     Parameters
     ----------
     name : str
-        ``"gaussian"`` (alias ``"rbf"``), ``"laplace"`` or ``"polynomial"``; case-insensitive.
+        ``"gaussian"`` (alias ``"rbf"``), ``"laplace"``, ``"polynomial"``, ``"relu-nngp"`` or
+        ``"relu-ntk"``; case-insensitive.
         (Kernels with a user profile are made directly, with
         :class:`~eigenlab.kernels.DotProductKernel`.)
     **params
         The kernel's parameters: ``width`` (Gaussian, Laplace); ``degree``, ``scale``,
-        ``offset`` (polynomial).
+        ``offset`` (polynomial); ``depth``, ``weight_variance``, ``bias_variance`` (ReLU).
 
     Returns
     -------
@@ -51,6 +55,8 @@ def get_kernel(name: str, **params) -> Kernel:
     GaussianKernel(width=2.0)
     >>> get_kernel("polynomial", degree=3, offset=0.0).params
     {'degree': 3, 'scale': 1.0, 'offset': 0.0}
+    >>> get_kernel("relu-ntk", depth=2, bias_variance=0.0)
+    ReluNTKKernel(depth=2, weight_variance=1.0, bias_variance=0.0)
     """
     if not isinstance(name, str) or name.lower() not in _KERNELS:
         known = ", ".join(repr(key) for key in sorted(_KERNELS))

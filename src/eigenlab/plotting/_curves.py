@@ -15,12 +15,13 @@ def plot_learning_curve(results, ax=None, *, show_train: bool = False, label: st
     results : KRRLearningCurve or pandas.DataFrame
         A theory record, or a tidy table with columns ``n``, ``ridge``, ``source``,
         ``test_mse`` (and ``train_mse``). Theory rows (``source`` starting with ``theory``)
-        are drawn as lines, one per ridge; other rows (``experiment``) as their mean over
-        repeated rows with error bars of one standard error.
+        are drawn as lines, one colour per ridge and one line style per theory source; other
+        rows (``experiment``) as their mean over repeated rows with error bars of one
+        standard error.
     ax : matplotlib Axes, optional
         Where to draw; a new figure's Axes by default.
     show_train : bool, default False
-        Also draw train MSE (dashed).
+        Also draw train MSE (thin, faded lines).
     label : str, optional
         Prefix of the legend entries.
 
@@ -40,6 +41,8 @@ def plot_learning_curve(results, ax=None, *, show_train: bool = False, label: st
     prefix = f"{label}: " if label else ""
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     ridges = sorted(frame["ridge"].unique())
+    theory_sources = sorted(s for s in frame["source"].unique() if str(s).startswith("theory"))
+    styles = dict(zip(theory_sources, ["-", "--", ":", "-."] * 4, strict=False))
     for k, ridge in enumerate(ridges):
         colour = colours[k % len(colours)]
         rows = frame[frame["ridge"] == ridge]
@@ -47,10 +50,11 @@ def plot_learning_curve(results, ax=None, *, show_train: bool = False, label: st
             if str(source).startswith("theory"):
                 stats = group.groupby("n", sort=True)[["test_mse"] + (
                     ["train_mse"] if show_train else [])].mean()
-                ax.plot(stats.index, stats["test_mse"], color=colour,
+                ax.plot(stats.index, stats["test_mse"], color=colour, ls=styles[source],
                         label=f"{prefix}{source}, ridge={ridge:g}")
                 if show_train:
-                    ax.plot(stats.index, stats["train_mse"], color=colour, ls="--", lw=1)
+                    ax.plot(stats.index, stats["train_mse"], color=colour, ls=styles[source],
+                            lw=0.8, alpha=0.6)
             else:
                 stats = group.groupby("n", sort=True)["test_mse"].agg(["mean", "std", "count"])
                 error = (stats["std"] / np.sqrt(stats["count"])).fillna(0.0)
