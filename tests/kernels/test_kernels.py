@@ -208,8 +208,9 @@ def test_polynomial_level_coefficients_are_taylor_derivatives(degree, scale, off
 def test_level_coefficients_errors():
     with pytest.raises(ValueError, match="`max_degree` must be an integer >= 0; got -1"):
         GaussianKernel(1.0).level_coefficients(-1)
-    with pytest.raises(NotImplementedError, match="DotProductKernel"):
-        DotProductKernel(lambda t: t).level_coefficients(3)
+    # A user profile gets numerical level coefficients (Cauchy integral): k(t) = t.
+    np.testing.assert_allclose(DotProductKernel(lambda t: t).level_coefficients(3),
+                               [0, 1, 0, 0], atol=1e-12)
 
 
 # ---------------------------------------------------------------------- errors
@@ -255,7 +256,8 @@ def test_diag_checks_its_input():
     (lambda: DotProductKernel(3.0), TypeError, r"`profile` must be a callable"),
     (lambda: DotProductKernel(np.exp, name=""), TypeError, r"`name` must be a non-empty"),
     (lambda: get_kernel("gauss", width=1), ValueError,
-     r"`name` must be one of 'gaussian', 'laplace', 'polynomial', 'rbf'; got 'gauss'"),
+     r"`name` must be one of 'gaussian', 'laplace', 'polynomial', 'rbf', 'relu-nngp', "
+     r"'relu-ntk'; got 'gauss'"),
     (lambda: get_kernel("laplacian", width=1), ValueError, r"must be one of"),
     (lambda: get_kernel("gaussian"), TypeError, r"'gaussian' kernel needs parameter\(s\) "
                                                 r"\['width'\]"),

@@ -15,7 +15,7 @@ Progress = Callable[[int, int, str], None]
 
 _THEORY_SOURCES = ("empirical", "hea")
 _SPHERE_KERNELS = ("polynomial",)
-_KERNELS = ("gaussian", "laplace", "polynomial")
+_KERNELS = ("gaussian", "laplace", "polynomial", "relu-nngp", "relu-ntk")
 _CLASS_TARGET = re.compile(r"(\d+)-(\d+|rest|all)")  # "3-8" (pair) or "3-rest" (one vs rest)
 
 
@@ -30,7 +30,9 @@ class CurveConfig:
     split : str
     data_dir : str or None
     kernel : str
-        ``"gaussian"``, ``"laplace"`` or ``"polynomial"``.
+        ``"gaussian"``, ``"laplace"``, ``"polynomial"``, ``"relu-nngp"`` or ``"relu-ntk"``
+        (the infinite-width kernels of a one-hidden-layer ReLU network, weight and bias
+        variance 1).
     width : float
         Kernel width sigma (Gaussian, Laplace) in units of the data's RMS norm: inputs are
         centred and scaled so that the mean squared norm is 1. Polynomial kernels get
@@ -270,8 +272,12 @@ def run_curve(config: CurveConfig, *, progress: Progress | None = None) -> Curve
     sphere = config.kernel in _SPHERE_KERNELS
     x = preprocess(dataset.images[chosen], center=True, scale="unit-power",
                    normalize="sphere" if sphere else "none")
-    kernel = get_kernel(config.kernel, degree=config.degree) if config.kernel == "polynomial" \
-        else get_kernel(config.kernel, width=config.width)
+    if config.kernel == "polynomial":
+        kernel = get_kernel(config.kernel, degree=config.degree)
+    elif config.kernel.startswith("relu"):
+        kernel = get_kernel(config.kernel)  # one hidden layer, weight and bias variance 1
+    else:
+        kernel = get_kernel(config.kernel, width=config.width)
     timings["load"] = time.perf_counter() - start
 
     device = _device(config.device)

@@ -39,7 +39,7 @@ _TWO_PI = 2.0 * math.pi
 
 # ---------------------------------------------------------------------- power series in t
 def _arccos_map_taylor(center: float, order: int) -> np.ndarray:
-    r"""Taylor coefficients :math:`F^{(k)}(u_0)/k!`, :math:`k = 0, \dots, K`, of the
+    r"""Taylor coefficients :math:`F^{(k)}(u_0)/k!`, :math:`k = 0, \dots,` ``order``, of the
     arc-cosine map :math:`F(u) = \sqrt{1 - u^2} + u(\pi - \arccos u)` about
     :math:`u_0 \in (-1, 1)`.
 
@@ -123,7 +123,7 @@ def _depth_one_closed_form(weight_variance: float, bias_variance: float, max_deg
     The recursions run on :math:`\hat Q_\ell = Q_\ell/\ell!` (and :math:`\hat P_\ell`),
     so that :math:`H^{(\ell)}/\ell!` is formed without overflow; with
     :math:`1 - u^2 = w(w + 2b)/q^2` the factor :math:`(w/q)^\ell/(1 - u^2)^\ell =
-    (q/(w + 2b))^\ell` is at most 1, and :math:`\ell!` is applied last, in logarithms.
+    (q/(w + 2b))^\ell` is at most 1, and :math:`\ell!` is applied last.
     """
     w, b = weight_variance, bias_variance
     q = w + b
@@ -256,8 +256,9 @@ class _ReluKernel(Kernel):
         + (2\ell - 3)uQ_\ell` and :math:`P_2 = 3 - 2u^2`, :math:`P_{\ell+1} = (1 - u^2)P_\ell'
         + (2\ell - 1)uP_\ell`. Deeper networks: the profile's power series by exact
         composition of the layer maps, each expanded about its own value at :math:`t = 0`.
-        Both routes sum positive terms only, so they are accurate to a few ulps per degree
-        (checked against 40-digit numerical derivatives in the tests).
+        Both routes add up positive terms (but for a mild cancellation in :math:`P_\ell`), so
+        they are accurate to a few ulps per degree: within 1.5e-15 of 40-digit numerical
+        derivatives for :math:`\ell \le 7`, depth 1 to 3, in the tests.
 
         Parameters
         ----------
