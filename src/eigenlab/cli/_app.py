@@ -83,7 +83,8 @@ def curve(
     split: str = typer.Option("train", help="Dataset split."),
     data_dir: str = typer.Option(None, help="Folder holding the dataset files (else "
                                  "$EIGENLAB_DATA_DIR, the cache, system folders)."),
-    kernel: str = typer.Option("gaussian", help="gaussian, laplace, polynomial, relu-nngp or relu-ntk."),
+    kernel: str = typer.Option("gaussian", help="gaussian, laplace, polynomial, relu-nngp or "
+                               "relu-ntk."),
     width: float = typer.Option(1.0, help="Kernel width, in units of the RMS norm of the "
                                 "centred data."),
     degree: int = typer.Option(3, help="Polynomial degree."),
