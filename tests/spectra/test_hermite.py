@@ -148,3 +148,17 @@ def test_bad_input():
         data_statistics(x)
     with pytest.raises(TypeError, match="`kernel` must be an eigenlab kernel"):
         hermite_analysis(np.random.default_rng(0).normal(size=(10, 3)), np.ones(10), "rbf")
+
+
+def test_reused_statistics_give_the_same_eigensystem(rng):
+    x = rng.standard_normal((2000, 10)) * np.arange(1, 11) ** -0.5
+    y = np.sign(x[:, 0])
+    stats = data_statistics(x)
+    kernel = GaussianKernel(width=2.0)
+    fresh = hermite_analysis(x, y, kernel, n_modes=300, warn=False).eigensystem
+    reused = hermite_analysis(x, y, kernel, n_modes=300, statistics=stats,
+                              warn=False).eigensystem
+    assert np.array_equal(fresh.eigenvalues, reused.eigenvalues)
+    assert np.allclose(fresh.target_coeffs, reused.target_coeffs)
+    with pytest.raises(ValueError, match="`statistics` must be the DataStatistics of `x`"):
+        hermite_analysis(x[:, :5], y, kernel, statistics=stats)

@@ -349,6 +349,7 @@ class HermiteAnalysis:
 
 def hermite_analysis(x, y, kernel, *, n_modes: int = 20_000, n_target_modes: int | None = None,
                      max_degree: int = 10, center: bool = True, seed=0,
+                     statistics: DataStatistics | None = None,
                      warn: bool = True) -> HermiteAnalysis:
     r"""The HEA eigensystem of ``kernel`` on data ``x`` with the target ``y``, and its checks.
 
@@ -382,6 +383,9 @@ def hermite_analysis(x, y, kernel, *, n_modes: int = 20_000, n_target_modes: int
     center : bool, default True
     seed : int
         For the subsample of pairs behind the constant-mode check.
+    statistics : DataStatistics, optional
+        Statistics of ``x`` computed earlier (:func:`data_statistics`), reused so that a
+        second kernel or width on the same data skips the covariance step.
     warn : bool, default True
         Emit an :class:`AnsatzWarning` per failed check.
 
@@ -405,7 +409,13 @@ def hermite_analysis(x, y, kernel, *, n_modes: int = 20_000, n_target_modes: int
     if not hasattr(kernel, "level_coefficients"):
         raise TypeError(f"`kernel` must be an eigenlab kernel with level coefficients; got "
                         f"{type(kernel).__name__}.")
-    stats = data_statistics(x, center=center)
+    if statistics is None:
+        stats = data_statistics(x, center=center)
+    elif not isinstance(statistics, DataStatistics) or statistics.mean.shape != (x.shape[1],):
+        raise ValueError(f"`statistics` must be the DataStatistics of `x` ({x.shape[1]} "
+                         "features); compute it with data_statistics(x).")
+    else:
+        stats = statistics
     coeffs = np.asarray(kernel.level_coefficients(max_degree), dtype=np.float64)
     cap = _degree_cap(coeffs, float(stats.eigenvalues[0]))
     values, labels = hermite_modes(coeffs[:cap + 1], stats.eigenvalues, n_modes)
