@@ -115,9 +115,9 @@ def data_statistics(x, *, center: bool = True) -> DataStatistics:
 
     Notes
     -----
-    Dtype policy: float64. Cost: one :math:`d \times d` covariance (a matrix product over the
-    N samples, in torch) and its eigendecomposition; for CIFAR-10-sized data (N = 50,000,
-    d = 3,072) a few seconds, far cheaper than a thin SVD of the data matrix.
+    Dtype policy: float64. Cost: one :math:`d \times d` covariance (a symmetric rank-k update
+    over the N samples, BLAS ``dsyrk``) and its eigendecomposition; for CIFAR-10-sized data
+    (N = 50,000, d = 3,072) about 10 s on 2 cores, far cheaper than a thin SVD of the data.
 
     Examples
     --------
@@ -126,20 +126,24 @@ def data_statistics(x, *, center: bool = True) -> DataStatistics:
     >>> stats.eigenvalues.round(2), round(stats.effective_dimension, 1)
     (array([0.65, 0.27, 0.07]), 2.0)
     """
-    import torch
+    from scipy.linalg.blas import dsyrk
 
-    x = as_float_array(x, "x", ndim=(2,))
+    x = np.ascontiguousarray(as_float_array(x, "x", ndim=(2,)))
     n_samples, dim = x.shape
     if n_samples < 2 or dim < 1:
         raise ValueError(f"`x` must hold at least 2 samples of at least 1 feature; got shape "
                          f"{x.shape}.")
     mean = x.mean(axis=0) if center else np.zeros(dim)
-    centred = torch.as_tensor(x - mean)
-    second_moment = float((centred ** 2).sum() / n_samples)
-    if second_moment <= 0:
+    # A symmetric rank-k update (half the flops of a matrix product, no centred copy of the
+    # data); centring afterwards loses about log10((|mean|/spread)^2) digits of float64.
+    moment = dsyrk(1.0 / n_samples, x.T, lower=0)
+    moment = np.triu(moment) + np.triu(moment, 1).T
+    covariance = moment - np.outer(mean, mean)
+    second_moment = float(np.trace(covariance))
+    if second_moment <= 1e-12 * max(float(np.trace(moment)), np.finfo(float).tiny):
         raise ValueError("`x` must not be constant: its centred mean squared norm is 0.")
     scale = 1.0 / math.sqrt(second_moment)
-    covariance = (centred.T @ centred).numpy() * (scale ** 2 / n_samples)
+    covariance *= scale ** 2
     values, vectors = np.linalg.eigh(covariance)
     order = np.argsort(values)[::-1]
     values = np.clip(values[order], 0.0, None)
