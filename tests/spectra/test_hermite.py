@@ -162,3 +162,13 @@ def test_reused_statistics_give_the_same_eigensystem(rng):
     assert np.allclose(fresh.target_coeffs, reused.target_coeffs)
     with pytest.raises(ValueError, match="`statistics` must be the DataStatistics of `x`"):
         hermite_analysis(x[:, :5], y, kernel, statistics=stats)
+
+
+def test_enumeration_on_a_larger_random_problem(rng):
+    gamma = np.sort(rng.random(25) ** 3)[::-1]
+    gamma /= gamma.sum()
+    coeffs = np.exp(-1.0) * 0.5 ** np.arange(5) + np.array([0, 0, 0.3, 0, 0.01])
+    expected, keys = _brute_force(coeffs, gamma, 4)
+    values, labels = hermite_modes(coeffs, gamma, 3000)
+    assert np.allclose(values, expected[:3000], rtol=1e-12)
+    assert set(labels) == set(keys[:3000])

@@ -20,7 +20,6 @@ only raw data statistics", ICLR 2026, arXiv:2510.14878.
 
 from __future__ import annotations
 
-import heapq
 import math
 import warnings
 from dataclasses import dataclass
@@ -165,12 +164,16 @@ def hermite_modes(level_coeffs, gamma, n_modes: int) -> tuple[np.ndarray, list[t
     r"""The ``n_modes`` largest HEA eigenvalues :math:`c_{|\alpha|}\prod_i\gamma_i^{\alpha_i}`,
     best first, without listing all multi-indices of a degree.
 
-    A max-heap is seeded with the pure power :math:`z_0^\ell` of every degree (so level
-    coefficients need not be monotone in :math:`\ell`). Popping a multi-index pushes its
-    successors: one unit of exponent moved from coordinate :math:`i` to :math:`i + 1`, which
-    never increases the eigenvalue because :math:`\gamma` is decreasing; every multi-index
-    of a degree is reachable from the pure power, so the order is exact. A persistent set of
-    every key ever pushed prevents duplicates (spec errata 6).
+    For a threshold :math:`\tau`, every multi-index of degree :math:`\ell` with
+    :math:`\log\lambda_\alpha \ge \tau` is generated exactly, coordinate by coordinate as a
+    non-decreasing sequence, with numpy: a partial sequence ending at coordinate :math:`j`
+    can only be completed by coordinates :math:`\ge j`, whose :math:`\gamma` are no larger,
+    so its best completion puts every remaining unit on :math:`j`, and the admissible next
+    coordinates form one contiguous range (a binary search in the sorted
+    :math:`\log\gamma`). Degrees are handled separately, so level coefficients need not be
+    monotone. The threshold is searched (doubling, then bisection) until at least
+    ``n_modes`` multi-indices pass and at most a few times more are generated; the result is
+    sorted and cut. Equal to brute-force enumeration, ties included (tested).
 
     Parameters
     ----------
@@ -189,7 +192,8 @@ def hermite_modes(level_coeffs, gamma, n_modes: int) -> tuple[np.ndarray, list[t
 
     Notes
     -----
-    Cost :math:`O(P\,\bar\ell \log P)` in Python; about 10 s for :math:`P = 10^6`.
+    Cost: a few vectorised passes over at most about 4 ``n_modes`` candidates; about 1 s for
+    :math:`10^6` modes of CIFAR-10's spectrum, plus building the label tuples.
 
     Examples
     --------
@@ -203,37 +207,90 @@ def hermite_modes(level_coeffs, gamma, n_modes: int) -> tuple[np.ndarray, list[t
     with np.errstate(divide="ignore"):
         log_gamma = np.log(gamma)
         log_coeffs = np.log(coeffs)
-    dim = gamma.size
-    heap: list = []
-    seen: set = set()
-    for degree, log_c in enumerate(log_coeffs):
-        if not np.isfinite(log_c) or (degree > 0 and dim == 0):
+    degrees = [ell for ell, lc in enumerate(log_coeffs)
+               if np.isfinite(lc) and (ell == 0 or gamma.size > 0)]
+    if not degrees or n_modes < 1:
+        return np.empty(0), []
+    top = max(log_coeffs[ell] + ell * (log_gamma[0] if ell else 0.0) for ell in degrees)
+    floor = min(log_coeffs[ell] + ell * (log_gamma[-1] if ell else 0.0) for ell in degrees)
+    cap = 4 * n_modes + 64
+    threshold, step = top, 1.0
+    passed = failed = None  # thresholds known to give too few / too many
+    for _ in range(400):
+        blocks = _modes_above(log_coeffs, log_gamma, degrees, threshold, cap)
+        if blocks is None:
+            failed = threshold
+        else:
+            count = sum(block[1].size for block in blocks)
+            if count >= n_modes or threshold <= floor:
+                break
+            passed = threshold
+        if failed is None:
+            step *= 2.0
+            threshold = max(top - step, floor)
+        else:
+            threshold = 0.5 * (passed + failed)
+    else:  # pragma: no cover - the bisection halves a finite interval
+        raise RuntimeError("the HEA mode search did not settle; report this with the inputs.")
+    coords = [block[0] for block in blocks]
+    logs = np.concatenate([block[1] for block in blocks])
+    order = np.argsort(-logs, kind="stable")[:n_modes]
+    offsets = np.cumsum([0] + [c.shape[0] for c in coords])
+    block_of = np.searchsorted(offsets, order, side="right") - 1
+    labels: list = [None] * order.size
+    for block, block_coords in enumerate(coords):
+        positions = np.flatnonzero(block_of == block)
+        rows = block_coords[order[positions] - offsets[block]].tolist()
+        for position, row in zip(positions.tolist(), rows, strict=True):
+            labels[position] = _pairs(row)
+    return np.exp(logs[order]), labels
+
+
+def _pairs(row: list) -> tuple:
+    """A non-decreasing coordinate sequence as sorted (coordinate, exponent) pairs."""
+    if len(row) <= 1:
+        return ((row[0], 1),) if row else ()
+    if len(row) == 2:
+        return ((row[0], 2),) if row[0] == row[1] else ((row[0], 1), (row[1], 1))
+    return tuple((c, row.count(c)) for c in sorted(set(row)))
+
+
+def _modes_above(log_coeffs, log_gamma, degrees, threshold, cap):
+    """Per degree, (coordinates (m, degree), log eigenvalues (m,)) of every multi-index with
+    log eigenvalue >= threshold; None as soon as more than ``cap`` would be made."""
+    blocks, total = [], 0
+    for degree in degrees:
+        # A little slack so that rounding never drops a multi-index sitting on the threshold
+        # (ties are common: equal covariance eigenvalues); extra candidates are cut later.
+        budget = threshold - log_coeffs[degree] - 1e-9 * (1.0 + abs(threshold))
+        if degree == 0:
+            if budget <= 0:
+                blocks.append((np.zeros((1, 0), dtype=np.int64), np.array([log_coeffs[0]])))
+                total += 1
             continue
-        key = ((0, degree),) if degree > 0 else ()
-        seen.add(key)
-        heap.append((-(log_c + degree * (log_gamma[0] if degree else 0.0)), key))
-    heapq.heapify(heap)
-    values, labels = [], []
-    while heap and len(values) < n_modes:
-        negative_log, key = heapq.heappop(heap)
-        values.append(-negative_log)
-        labels.append(key)
-        exponents = dict(key)
-        for coordinate, _ in key:
-            if coordinate + 1 >= dim:
-                continue
-            moved = dict(exponents)
-            moved[coordinate] -= 1
-            if moved[coordinate] == 0:
-                del moved[coordinate]
-            moved[coordinate + 1] = moved.get(coordinate + 1, 0) + 1
-            successor = tuple(sorted(moved.items()))
-            if successor in seen:
-                continue
-            seen.add(successor)
-            step = log_gamma[coordinate + 1] - log_gamma[coordinate]
-            heapq.heappush(heap, (negative_log - step, successor))
-    return np.exp(np.array(values)), labels
+        coords = np.zeros((1, 0), dtype=np.int64)
+        partial = np.zeros(1)
+        last = np.zeros(1, dtype=np.int64)
+        for placed in range(degree):
+            remaining = degree - placed
+            # Next coordinate j >= last with partial + remaining * log_gamma[j] >= budget.
+            limit = np.searchsorted(-log_gamma, -(budget - partial) / remaining,
+                                    side="right")
+            counts = np.maximum(limit - last, 0)
+            size = int(counts.sum())
+            if total + size > cap * degree:
+                return None
+            parent = np.repeat(np.arange(last.size), counts)
+            j = last[parent] + (np.arange(size) - np.repeat(np.cumsum(counts) - counts,
+                                                             counts))
+            coords = np.concatenate([coords[parent], j[:, None]], axis=1)
+            partial = partial[parent] + log_gamma[j]
+            last = j
+        total += partial.size
+        if total > cap:
+            return None
+        blocks.append((coords, partial + log_coeffs[degree]))
+    return blocks
 
 
 def hermite_features(z, multi_indices) -> np.ndarray:
