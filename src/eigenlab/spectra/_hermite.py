@@ -346,10 +346,13 @@ def _project(features: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Q^T y for the QR factorisation of ``features`` (columns in order): Gram-Schmidt in the
     given order. Cholesky-QR on well-conditioned features, Householder QR otherwise."""
     import torch
+    from scipy.linalg.blas import dsyrk
 
     h = torch.as_tensor(features)
     target = torch.as_tensor(y.reshape(y.shape[0], -1))
-    gram = h.T @ h
+    # H^T H by a symmetric rank-k update: half the flops of the matrix product.
+    upper = dsyrk(1.0, np.ascontiguousarray(features).T, lower=0)
+    gram = torch.as_tensor(np.triu(upper) + np.triu(upper, 1).T)
     factor, info = torch.linalg.cholesky_ex(gram)
     if int(info) == 0:
         diagonal = torch.diagonal(factor)
