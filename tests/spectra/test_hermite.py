@@ -146,6 +146,11 @@ def test_bad_input():
                          GaussianKernel(width=1.0))
     with pytest.raises(ValueError, match="must not be constant"):
         data_statistics(x)
+    data = np.random.default_rng(0).normal(size=(20, 3))
+    with pytest.raises(ValueError, match="`n_modes` must be an integer >= 1; got 0"):
+        hermite_analysis(data, np.ones(20), GaussianKernel(width=1.0), n_modes=0)
+    with pytest.raises(ValueError, match="`max_degree` must be an integer >= 0; got -1"):
+        hermite_analysis(data, np.ones(20), GaussianKernel(width=1.0), max_degree=-1)
     with pytest.raises(TypeError, match="`kernel` must be an eigenlab kernel"):
         hermite_analysis(np.random.default_rng(0).normal(size=(10, 3)), np.ones(10), "rbf")
 

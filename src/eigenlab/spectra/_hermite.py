@@ -466,10 +466,9 @@ def hermite_analysis(x, y, kernel, *, n_modes: int = 20_000, n_target_modes: int
     if y.shape[0] != x.shape[0]:
         raise ValueError(f"`y` must have one row per sample of `x` ({x.shape[0]}); got shape "
                          f"{y.shape}.")
-    for name, value in (("n_modes", n_modes), ("max_degree", max_degree)):
-        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < (
-                1 if name == "n_modes" else 0):
-            raise ValueError(f"`{name}` must be a positive integer; got {value!r}.")
+    for name, value, minimum in (("n_modes", n_modes, 1), ("max_degree", max_degree, 0)):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+            raise ValueError(f"`{name}` must be an integer >= {minimum}; got {value!r}.")
     if not hasattr(kernel, "level_coefficients"):
         raise TypeError(f"`kernel` must be an eigenlab kernel with level coefficients; got "
                         f"{type(kernel).__name__}.")
