@@ -29,3 +29,14 @@ def test_curve_bad_input_is_one_clear_line(tmp_path):
     assert not (tmp_path / "curve.parquet").exists()
     result = runner.invoke(app, ["curve", "--quick", "--n", "10,900", "--out", str(tmp_path)])
     assert result.exit_code == 2 and "pool" in result.output
+
+
+def test_curve_preprocessing_options(tmp_path):
+    result = runner.invoke(app, ["curve", "--quick", "--zca", "1e-2", "--normalize",
+                                 "--theory", "empirical,hea", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_parquet(tmp_path / "curve.parquet")
+    assert set(frame["zca"]) == {1e-2} and set(frame["normalize"]) == {True}
+    assert "pool: effective dimension" in result.output
+    result = runner.invoke(app, ["curve", "--quick", "--zca", "-1", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "`zca` must be" in result.output

@@ -136,3 +136,16 @@ def test_partial_zca_against_the_svd_route(rng):
     assert d_eff(x) < d_eff(out) < d_eff(partial_zca(x, strength=10.0)) <= 6 + 1e-9
     with pytest.raises(ValueError, match="`strength` must be >= 0"):
         partial_zca(x, strength=-1.0)
+
+
+def test_partial_zca_with_a_reference_is_one_linear_map(rng):
+    reference = rng.standard_normal((200, 5)) * np.array([8.0, 3.0, 1.0, 0.5, 0.2])
+    whitened = partial_zca(reference, strength=1e-1)
+    np.testing.assert_allclose(partial_zca(reference, strength=1e-1, reference=reference),
+                               whitened, atol=1e-12)
+    # Rows of the reference, and any linear combination of them, map as in the fit.
+    mix = rng.standard_normal((7, 200))
+    np.testing.assert_allclose(partial_zca(mix @ reference, strength=1e-1,
+                                           reference=reference), mix @ whitened, atol=1e-10)
+    with pytest.raises(ValueError, match=r"`reference` must have shape \(M, 5\)"):
+        partial_zca(reference, strength=1e-1, reference=reference[:, :3])

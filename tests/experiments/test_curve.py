@@ -91,3 +91,68 @@ def test_hea_and_empirical_together():
     # The HEA needs no kernel matrix: its eigensystem is as long as asked, not the pool size.
     assert result.eigensystems["hea"].n_modes == 2000
     assert result.agreement["hea"] < 0.3
+
+
+def _small(**changes):
+    return CurveConfig(**{"pool": 600, "n": (10, 30, 60), "ridges": (1e-3,), "trials": 2,
+                          **changes})
+
+
+def test_normalize_puts_the_pool_rows_on_the_sphere():
+    plain = run_curve(_small())
+    sphere = run_curve(_small(normalize="sphere"))
+    assert sphere.config.normalize is True and plain.config.normalize is False
+    # Handwritten digits' squared norms spread by about 27%; on the sphere only the
+    # re-centring after the projection moves them (by about 2%).
+    assert plain.pool_norm_spread > 0.2
+    assert sphere.pool_norm_spread < 0.03
+    assert set(sphere.frame["normalize"]) == {True}
+
+
+def test_zca_raises_the_effective_dimension_the_hea_sees():
+    options = {"theory": "hea", "hea_samples": 3000, "hea_modes": 2000}
+    plain = run_curve(_small(**options))
+    whitened = run_curve(_small(zca=1e-2, **options))
+    assert whitened.diagnostics.effective_dimension > 1.2 * plain.diagnostics.effective_dimension
+    # One map transforms the pool and the HEA's sample: their spectra agree.
+    for result in (plain, whitened):
+        assert result.pool_effective_dimension == pytest.approx(
+            result.diagnostics.effective_dimension, rel=0.1)
+    assert set(whitened.frame["zca"]) == {1e-2}
+    assert whitened.agreement["hea"] < 0.3
+
+
+def test_the_preprocessing_is_one_map_fitted_on_the_pool(rng):
+    from eigenlab.experiments._curve import _preprocessing
+
+    raw = rng.integers(0, 256, size=(300, 6, 6), dtype=np.uint8)
+    for changes in ({}, {"normalize": True}, {"zca": 1e-1}, {"zca": 1e-1, "normalize": True},
+                    {"kernel": "polynomial", "zca": 1e-2}):
+        transform = _preprocessing(raw, _small(**changes))
+        fitted = transform(None, is_reference=True)
+        # Applied to the pool's own raw samples the map gives what fitting produced, and it
+        # acts row by row: a subset maps to the same rows.
+        np.testing.assert_allclose(transform(raw), fitted, atol=1e-12)
+        np.testing.assert_allclose(transform(raw[::7]), fitted[::7], atol=1e-12)
+        norms = np.sum(fitted**2, axis=1)
+        if changes.get("kernel") == "polynomial":  # dot-product kernels: on the sphere
+            np.testing.assert_allclose(norms, 1.0, atol=1e-12)
+        else:  # centred, unit mean squared norm
+            np.testing.assert_allclose(fitted.mean(axis=0), 0.0, atol=1e-12)
+            assert np.mean(norms) == pytest.approx(1.0, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"zca": -1e-3}, "`zca` must be None or a finite partial-ZCA strength >= 0"),
+        ({"zca": float("nan")}, "`zca` must be None"),
+        ({"zca": True}, "`zca` must be None"),
+        ({"zca": "5e-3"}, "`zca` must be None"),
+        ({"normalize": "cube"}, "`normalize` must be True, False, 'none' or 'sphere'"),
+        ({"normalize": 2}, "`normalize` must be"),
+    ],
+)
+def test_bad_preprocessing_fails_before_any_work(changes, message):
+    with pytest.raises(ValueError, match=message):
+        CurveConfig(pool=500, n=(10,), **changes)

@@ -88,6 +88,12 @@ def curve(
     width: float = typer.Option(1.0, help="Kernel width, in units of the RMS norm of the "
                                 "centred data."),
     degree: int = typer.Option(3, help="Polynomial degree."),
+    zca: float = typer.Option(None, help="Partial ZCA strength (e.g. 5e-3): flattens the head "
+                              "of the covariance spectrum, raising the effective dimension. "
+                              "Default: none."),
+    normalize: bool = typer.Option(False, "--normalize/--no-normalize", help="Project each "
+                                   "centred sample onto the unit sphere (before the ZCA, as "
+                                   "the HEA paper does)."),
     target: str = typer.Option("even-odd", help="even-odd, vehicles-animals, ..., A-B "
                                "(class pair), A-rest, or one-hot."),
     theory: str = typer.Option("empirical", help="Theory sources, comma-separated: empirical "
@@ -114,8 +120,8 @@ def curve(
     try:
         config = curve_config(
             dataset=dataset, split=split, data_dir=data_dir, kernel=kernel, width=width,
-            degree=degree, target=target, theory=theory, hea_samples=hea_samples,
-            hea_modes=hea_modes, pool=pool, n=n, ridge=ridge,
+            degree=degree, zca=zca, normalize=normalize, target=target, theory=theory,
+            hea_samples=hea_samples, hea_modes=hea_modes, pool=pool, n=n, ridge=ridge,
             trials=trials, noise=noise, device=device, dtype=dtype, seed=seed, quick=quick)
         run_and_save(config, out)
     except (ValueError, TypeError, FileNotFoundError) as error:

@@ -50,8 +50,10 @@ def run_and_save(config, out: Path):
 
     table_path = write_table(result.frame, out / "curve.parquet")
     ax = plot_learning_curve(result.frame)
-    ax.set_title(f"KRR on {result.display_name}, {config.kernel} (width {config.width:g}), "
-                 f"target {config.target}", fontsize="medium")
+    prep = "".join([f", ZCA {config.zca:g}" if config.zca else "",
+                    ", normalised" if config.normalize else ""])
+    ax.set_title(f"KRR on {result.display_name}{prep}, {config.kernel} (width "
+                 f"{config.width:g}), target {config.target}", fontsize="medium")
     figure_path = save_figure(ax, out / "curve.png")
 
     frame = result.frame
@@ -73,6 +75,8 @@ def run_and_save(config, out: Path):
                       *(f"{predicted[s].loc[(n, ridge)]:.4f}" for s in config.theory),
                       f"{mean:.4f}", f"{std / np.sqrt(count):.4f}")
     console.print(table)
+    console.print(f"pool: effective dimension {result.pool_effective_dimension:.1f}, spread "
+                  f"of squared norms {result.pool_norm_spread:.3f} (std/mean)")
     if result.diagnostics is not None:
         d = result.diagnostics
         console.print(f"HEA diagnostics: effective dimension {d.effective_dimension:.1f}, "

@@ -118,7 +118,7 @@ def preprocess(images, *, normalize: str = "none", center: bool = True,
     return x
 
 
-def partial_zca(features, *, strength: float) -> np.ndarray:
+def partial_zca(features, *, strength: float, reference=None) -> np.ndarray:
     r"""Partially whiten features: flatten the head of their covariance spectrum.
 
     With the SVD :math:`X = U S V^\top` and :math:`z' = z / \mathrm{mean}(S^2)`, the singular
@@ -135,6 +135,10 @@ def partial_zca(features, *, strength: float) -> np.ndarray:
         Not modified.
     strength : float
         :math:`z \ge 0` (the HEA experiments use 1e-3 to 1e-2).
+    reference : array-like of shape (M, d), optional
+        Take :math:`V`, :math:`S` and the power-preserving factor from ``reference`` instead
+        of ``features``, so that one fixed linear map whitens two sets alike (e.g. a
+        training pool and a larger sample for statistics). Default: ``features`` itself.
 
     Returns
     -------
@@ -157,16 +161,21 @@ def partial_zca(features, *, strength: float) -> np.ndarray:
     x = np.array(features, dtype=np.float64, copy=True)
     if x.ndim != 2:
         raise ValueError(f"`features` must have shape (N, d); got {x.shape}.")
+    ref = x if reference is None else np.asarray(reference, dtype=np.float64)
+    if ref.ndim != 2 or ref.shape[1] != x.shape[1]:
+        raise ValueError(f"`reference` must have shape (M, {x.shape[1]}) like `features`; got "
+                         f"{ref.shape}.")
     if strength == 0:
         return x
     # The d x d Gram matrix gives V and S^2 without an N x d SVD.
-    squares, basis = np.linalg.eigh(x.T @ x)
+    squares, basis = np.linalg.eigh(ref.T @ ref)
     squares = np.clip(squares, 0.0, None)
     # mean(S^2) over the min(N, d) singular values, as in the HEA code's thin SVD.
-    relative = strength / np.mean(squares[-min(x.shape):])
+    relative = strength / np.mean(squares[-min(ref.shape):])
     shrink = 1.0 / np.sqrt(relative * squares + 1.0)
+    # The power kept by the reference: sum S'^2 / sum S^2, in closed form.
+    total, kept = np.sum(squares), np.sum(squares * shrink**2)
     out = (x @ basis) * shrink @ basis.T
-    total, kept = np.sum(x**2), np.sum(out**2)
     return out * np.sqrt(total / kept) if kept > 0 else out
 
 

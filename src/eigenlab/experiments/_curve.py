@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ _THEORY_SOURCES = ("empirical", "hea")
 _SPHERE_KERNELS = ("polynomial",)
 _KERNELS = ("gaussian", "laplace", "polynomial", "relu-nngp", "relu-ntk")
 _CLASS_TARGET = re.compile(r"(\d+)-(\d+|rest|all)")  # "3-8" (pair) or "3-rest" (one vs rest)
+_NORMALIZE = {False: False, True: True, "none": False, "sphere": True}
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,15 @@ class CurveConfig:
         Kernel width sigma (Gaussian, Laplace) in units of the data's RMS norm: inputs are
         centred and scaled so that the mean squared norm is 1. Polynomial kernels get
         inputs normalised to the unit sphere and ignore it.
+    zca : float or None
+        Partial ZCA strength z (:func:`eigenlab.data.partial_zca`; the HEA paper uses 1e-3
+        to 1e-2): flattens the head of the covariance spectrum, raising the effective
+        dimension. None (or 0): no whitening.
+    normalize : bool or {"none", "sphere"}
+        Project each centred sample onto the unit sphere before the ZCA, as the HEA paper
+        does (Karkada et al. 2026, ``preprocess``): afterwards the data are re-centred and
+        scaled to unit mean squared norm, so rows have norm close to, not exactly, 1 (exactly
+        1 without ZCA up to the re-centring). Stored as a bool.
     degree : int
         Polynomial degree.
     target : str
@@ -88,6 +99,8 @@ class CurveConfig:
     hea_samples: int = 20_000
     hea_modes: int = 20_000
     hea_target_modes: int | None = None
+    zca: float | None = None
+    normalize: bool = False
 
     def __post_init__(self):
         from ..data import NAMED_SPLITS, available_datasets
@@ -127,6 +140,18 @@ class CurveConfig:
             raise ValueError(f"`noise` must be >= 0; got {self.noise}.")
         if self.width <= 0:
             raise ValueError(f"`width` must be > 0; got {self.width}.")
+        if self.zca is not None and (isinstance(self.zca, bool) or not isinstance(
+                self.zca, int | float | np.integer | np.floating) or not math.isfinite(
+                self.zca) or self.zca < 0):
+            raise ValueError(f"`zca` must be None or a finite partial-ZCA strength >= 0 "
+                             f"(e.g. 5e-3); got {self.zca!r}.")
+        if not isinstance(self.normalize, bool | str | np.bool_) or (
+                self.normalize not in _NORMALIZE):
+            raise ValueError(f"`normalize` must be True, False, 'none' or 'sphere'; got "
+                             f"{self.normalize!r}.")
+        object.__setattr__(self, "normalize", _NORMALIZE[self.normalize])
+        if self.zca is not None:
+            object.__setattr__(self, "zca", float(self.zca))
 
     def settings(self) -> dict:
         """The columns every row of the result table carries."""
@@ -164,6 +189,12 @@ class CurveResult:
     config : CurveConfig
     timings : dict
         Seconds spent loading, building the Gram matrix, in each theory and measuring.
+    pool_effective_dimension : float
+        :math:`d_{\\rm eff} = 1/\\sum_i\\gamma_i^2` of the preprocessed pool (its covariance
+        eigenvalues normalised to sum 1), whatever the theory sources.
+    pool_norm_spread : float
+        Standard deviation over mean of the squared norms of the preprocessed pool's rows (0
+        when every row has the same norm).
     """
 
     frame: object
@@ -176,6 +207,8 @@ class CurveResult:
     display_name: str
     config: CurveConfig
     timings: dict = field(default_factory=dict)
+    pool_effective_dimension: float = float("nan")
+    pool_norm_spread: float = float("nan")
 
 
 def agreement(predicted, measured) -> float:
@@ -215,6 +248,53 @@ def _device(name: str):
     return device
 
 
+def _preprocessing(reference, config: CurveConfig):
+    """One fixed map raw samples -> kernel inputs, fitted on ``reference`` (raw samples).
+
+    Centre, optionally project onto the sphere, optionally partial ZCA, re-centre and scale to
+    unit mean squared norm (the HEA paper's order), every statistic taken from ``reference``,
+    so that the pool and the HEA's sample are transformed alike. Dot-product kernels then
+    get each sample onto the sphere.
+    """
+    from ..data import partial_zca, preprocess
+
+    sphere = "sphere" if config.normalize else "none"
+    whiten = bool(config.zca)
+    refit = whiten or config.normalize  # the steps after the first centring move the mean
+
+    def first(raw, ref):
+        return preprocess(raw, center=True, scale="unit-power", normalize=sphere, reference=ref)
+
+    ref1 = first(reference, None)
+    ref2 = partial_zca(ref1, strength=config.zca) if whiten else ref1
+
+    def transform(raw, *, is_reference=False):
+        x = ref1 if is_reference else first(raw, reference)
+        if whiten:
+            x = ref2 if is_reference else partial_zca(x, strength=config.zca, reference=ref1)
+        if refit:
+            x = preprocess(x, center=True, scale="unit-power",
+                           reference=None if is_reference else ref2)
+        if config.kernel in _SPHERE_KERNELS:
+            x = preprocess(x, center=False, scale="pixel", normalize="sphere")
+        return x
+
+    return transform
+
+
+def _pool_summary(x: np.ndarray) -> tuple[float, float]:
+    """(d_eff, norm spread) of rows ``x``; d_eff = tr(C)^2 / ||C||_F^2 without an eigh."""
+    from scipy.linalg.blas import dsyrk
+
+    centred = np.ascontiguousarray(x - x.mean(axis=0))
+    moment = dsyrk(1.0 / x.shape[0], centred.T, lower=0)
+    trace = float(np.trace(moment))
+    frobenius = 2.0 * float(np.sum(np.triu(moment, 1) ** 2)) + float(
+        np.sum(np.diag(moment) ** 2))
+    norms = np.einsum("ij,ij->i", x, x)
+    return trace**2 / frobenius, float(np.std(norms) / np.mean(norms))
+
+
 def run_curve(config: CurveConfig, *, progress: Progress | None = None) -> CurveResult:
     r"""Predict a KRR learning curve (empirical eigensystem and/or HEA) and measure it.
 
@@ -232,6 +312,11 @@ def run_curve(config: CurveConfig, *, progress: Progress | None = None) -> Curve
     ``hea_samples`` samples of the whole dataset, whose population is the data distribution:
     its prediction is compared with the held-out error directly.
 
+    Preprocessing (``zca``, ``normalize``): one map, fitted on the pool (centre, optionally
+    onto the sphere, optionally partial ZCA, re-centre, scale to unit mean squared norm), is
+    applied to the pool and to the HEA's sample alike, so that both are draws from the same
+    transformed distribution.
+
     Parameters
     ----------
     config : CurveConfig
@@ -246,7 +331,7 @@ def run_curve(config: CurveConfig, *, progress: Progress | None = None) -> Curve
     import torch
 
     from .. import __version__
-    from ..data import load_dataset, preprocess
+    from ..data import load_dataset
     from ..kernels import get_kernel
     from ..spectra import gram_eigensystem, hermite_analysis
     from ..theory import krr_learning_curve
@@ -269,9 +354,12 @@ def run_curve(config: CurveConfig, *, progress: Progress | None = None) -> Curve
                          f"got {config.pool}.")
     chosen = np.sort(rng.choice(candidates, size=config.pool, replace=False))
     y = y_all[np.searchsorted(candidates, chosen)]  # targets come for kept samples only
-    sphere = config.kernel in _SPHERE_KERNELS
-    x = preprocess(dataset.images[chosen], center=True, scale="unit-power",
-                   normalize="sphere" if sphere else "none")
+    if "hea" in config.theory:  # drawn here, after the pool, as the HEA has always been
+        size = min(config.hea_samples, candidates.size)
+        hea_sample = np.sort(rng.choice(candidates, size=size, replace=False))
+    transform = _preprocessing(dataset.images[chosen], config)
+    x = transform(None, is_reference=True)
+    pool_d_eff, pool_spread = _pool_summary(x)
     if config.kernel == "polynomial":
         kernel = get_kernel(config.kernel, degree=config.degree)
     elif config.kernel.startswith("relu"):
@@ -299,13 +387,11 @@ def run_curve(config: CurveConfig, *, progress: Progress | None = None) -> Curve
             eigensystem = gram_eigensystem(gram, y)
         else:
             report(0, 1, "Hermite eigenstructure ansatz")
-            size = min(config.hea_samples, candidates.size)
-            sample = np.sort(rng.choice(candidates, size=size, replace=False))
             analysis = hermite_analysis(
-                preprocess(dataset.images[sample], center=True, scale="unit-power",
-                           normalize="sphere" if sphere else "none"),
-                y_all[np.searchsorted(candidates, sample)], kernel, n_modes=config.hea_modes,
-                n_target_modes=config.hea_target_modes, seed=config.seed, warn=False)
+                transform(dataset.images[hea_sample]),
+                y_all[np.searchsorted(candidates, hea_sample)], kernel,
+                n_modes=config.hea_modes, n_target_modes=config.hea_target_modes,
+                seed=config.seed, warn=False)
             eigensystem, diagnostics = analysis.eigensystem, analysis.diagnostics
         curve = krr_learning_curve(eigensystem, sizes[:, None], ridge=ridges[None, :],
                                    noise=config.noise)
@@ -352,4 +438,5 @@ def run_curve(config: CurveConfig, *, progress: Progress | None = None) -> Curve
     return CurveResult(frame=frame, theories=theories, eigensystems=eigensystems,
                        measured=measured, agreement=scores, agreement_by_ridge=by_ridge,
                        diagnostics=diagnostics, display_name=dataset.display_name,
-                       config=config, timings=timings)
+                       config=config, timings=timings, pool_effective_dimension=pool_d_eff,
+                       pool_norm_spread=pool_spread)
