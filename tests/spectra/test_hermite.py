@@ -11,6 +11,7 @@ from eigenlab.experiments import measure_krr_learning_curve
 from eigenlab.kernels import GaussianKernel, LaplaceKernel
 from eigenlab.spectra import (
     AnsatzWarning,
+    HermiteCache,
     data_statistics,
     hermite_analysis,
     hermite_features,
@@ -177,3 +178,64 @@ def test_enumeration_on_a_larger_random_problem(rng):
     values, labels = hermite_modes(coeffs, gamma, 3000)
     assert np.allclose(values, expected[:3000], rtol=1e-12)
     assert set(labels) == set(keys[:3000])
+
+
+def _gram_schmidt_coefficients(x, y, labels, stats):
+    """Independent route: explicit QR of the Hermite features in order, signs made positive."""
+    features = hermite_features(stats.whiten(x), labels)
+    q, r = np.linalg.qr(features)
+    q = q * np.sign(np.diagonal(r))
+    return q.T @ y / math.sqrt(x.shape[0])
+
+
+def test_cache_reuse_across_widths_and_targets_matches_fresh_analyses(rng):
+    x = rng.standard_normal((3000, 12)) * np.arange(1, 13) ** -0.7
+    first, second = np.sign(x[:, 0] + x[:, 1] * x[:, 2]), x[:, 3] ** 2 - np.mean(x[:, 3] ** 2)
+    cache = HermiteCache()
+    for width, y in ((1.0, first), (3.0, first), (3.0, second), (1.0, second)):
+        kernel = GaussianKernel(width=width)
+        cached = hermite_analysis(x, y, kernel, n_modes=400, n_target_modes=150, cache=cache,
+                                  warn=False).eigensystem
+        fresh = hermite_analysis(x, y, kernel, n_modes=400, n_target_modes=150,
+                                 warn=False).eigensystem
+        assert list(cached.mode_labels) == list(fresh.mode_labels)
+        np.testing.assert_allclose(cached.target_coeffs, fresh.target_coeffs, atol=1e-12)
+        expected = _gram_schmidt_coefficients(x, y, list(fresh.mode_labels[:150]),
+                                              cache.statistics)
+        np.testing.assert_allclose(cached.target_coeffs[:150], expected, atol=1e-10)
+    # The two widths order their modes differently but share columns: the cache holds their
+    # union once.
+    assert 150 < cache.n_columns < 300
+    assert cache.nbytes >= cache.n_columns * x.shape[0] * 8
+
+
+def test_ill_conditioned_features_fall_back_to_householder_qr(rng):
+    # Few samples and many modes: the features' Gram matrix is nearly singular.
+    x = rng.standard_normal((120, 4)) * np.array([1.0, 0.8, 0.6, 0.4])
+    y = np.sign(x[:, 0])
+    analysis = hermite_analysis(x, y, GaussianKernel(width=1.0), n_modes=200,
+                                n_target_modes=110, warn=False)
+    labels = list(analysis.eigensystem.mode_labels[:110])
+    features = hermite_features(analysis.statistics.whiten(x), labels)
+    singular = np.linalg.svd(features, compute_uv=False)
+    assert singular[-1] / singular[0] < 1e-6  # the Cholesky route would be refused
+    expected = _gram_schmidt_coefficients(x, y, labels, analysis.statistics)
+    # Both are backward stable; they differ by about eps x condition number.
+    np.testing.assert_allclose(analysis.eigensystem.target_coeffs[:110], expected, atol=1e-6)
+
+
+def test_cache_refuses_other_data(rng):
+    x = rng.standard_normal((500, 5))
+    cache = HermiteCache()
+    hermite_analysis(x, x[:, 0], GaussianKernel(width=1.0), n_modes=20, cache=cache,
+                     warn=False)
+    with pytest.raises(ValueError, match="`cache` holds the work of different data"):
+        hermite_analysis(x + 1.0, x[:, 0], GaussianKernel(width=1.0), n_modes=20,
+                         cache=cache, warn=False)
+    with pytest.raises(ValueError, match="`statistics` differs from the statistics held"):
+        hermite_analysis(x, x[:, 0], GaussianKernel(width=1.0), cache=cache,
+                         statistics=data_statistics(x), warn=False)
+    with pytest.raises(TypeError, match="`cache` must be a HermiteCache; got dict"):
+        hermite_analysis(x, x[:, 0], GaussianKernel(width=1.0), cache={}, warn=False)
+    cache.clear()
+    assert cache.nbytes == 0 and cache.statistics is None
