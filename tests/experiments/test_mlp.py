@@ -42,10 +42,14 @@ def _model(width, seed, depth=3, table=None, **options):
 
 
 def _one_step(model, x, y):
-    optimizer = torch.optim.SGD(model.parameter_groups(), lr=0.0)
+    """One SGD step written out here, from the parameter groups."""
     loss = torch.mean((model(x) - y) ** 2)
     loss.backward()
-    optimizer.step()
+    with torch.no_grad():
+        for group in model.parameter_groups():
+            for parameter in group["params"]:
+                parameter -= group["lr"] * parameter.grad
+                parameter.grad = None
 
 
 def _coordinate_check(table_for_width, widths=WIDTHS, seeds=SEEDS):
@@ -198,6 +202,34 @@ def test_train_online_times_the_first_crossing_of_the_smoothed_loss():
     for level, step in zip(result.thresholds, result.steps_to_threshold, strict=True):
         assert step == np.flatnonzero(ema < level)[0] + 1
     assert result.reached.all() and result.steps_to_threshold[0] < result.steps_to_threshold[1]
+
+
+def _after_one_online_step(x, y):
+    model = _model(32, 0, depth=2, learning_rate=0.05)
+    batches = iter([(x, y)])
+    train_online(model, lambda step: next(batches), max_steps=1)
+    return model
+
+
+def test_train_online_takes_the_sgd_step_of_the_table():
+    x, z = _inputs(64, 9)
+    trained = _after_one_online_step(x, z[:, 0])
+    reference = _model(32, 0, depth=2, learning_rate=0.05)
+    _one_step(reference, x, z[:, 0])
+    for a, b in zip(trained.parameters(), reference.parameters(), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.slow  # only for the seconds torch.optim takes to import
+def test_train_online_steps_like_torch_sgd():
+    x, z = _inputs(64, 9)
+    trained = _after_one_online_step(x, z[:, 0])
+    reference = _model(32, 0, depth=2, learning_rate=0.05)
+    optimizer = torch.optim.SGD(reference.parameter_groups(), lr=0.0)
+    torch.mean((reference(x) - z[:, 0]) ** 2).backward()
+    optimizer.step()
+    for a, b in zip(trained.parameters(), reference.parameters(), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-6, atol=1e-7)
 
 
 def test_train_online_reports_censored_and_diverged_runs():

@@ -283,7 +283,8 @@ class MupMLP(torch.nn.Module):
         return self._network(x, list(self.weights), list(self.biases), keep_hidden=True)
 
     def parameter_groups(self) -> list[dict]:
-        """``torch.optim.SGD`` parameter groups, one per layer, with the table's rates."""
+        """Parameter groups, one per layer, with the table's learning rates (the format of
+        ``torch.optim.SGD``; :func:`train_online` applies them itself)."""
         groups = []
         biases = iter(self.biases)
         for layer, weight in zip(self.table.layers, self.weights, strict=True):
@@ -329,6 +330,16 @@ class OnlineTrainingResult:
         return np.isfinite(self.steps_to_threshold)
 
 
+@torch.no_grad()
+def _sgd_step(groups) -> None:
+    r"""Plain SGD, :math:`\theta \leftarrow \theta - \eta_l \nabla_\theta L`, per group;
+    clears the gradients (``torch.optim.SGD`` without momentum, minus its import time)."""
+    for group in groups:
+        for parameter in group["params"]:
+            parameter.add_(parameter.grad, alpha=-group["lr"])
+            parameter.grad = None
+
+
 def _check_thresholds(thresholds) -> np.ndarray:
     values = np.atleast_1d(np.asarray(thresholds, dtype=np.float64))
     if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)) or np.any(
@@ -345,7 +356,8 @@ def train_online(model: MupMLP, sample: Callable[[int], tuple], *, max_steps: in
 
     Step :math:`t = 1, 2, \dots` draws a batch ``(x, y) = sample(t)``, measures
     :math:`\ell_t = \mathrm{mean}((\hat f(x) - y)^2)` and takes one SGD step with the
-    model's per-layer learning rates. The smoothed loss is :math:`\bar\ell_1 = \ell_1`,
+    model's per-layer learning rates (plain SGD: no momentum, no weight decay). The
+    smoothed loss is :math:`\bar\ell_1 = \ell_1`,
     :math:`\bar\ell_t = a\bar\ell_{t-1} + (1 - a)\ell_t`, and the time to learn for a
     threshold :math:`\epsilon` is the first :math:`t` with :math:`\bar\ell_t < \epsilon`
     (spec §6.11: :math:`a = 0.9`, :math:`\epsilon \in \{0.15, 0.1\}` for unit-variance
@@ -383,7 +395,7 @@ def train_online(model: MupMLP, sample: Callable[[int], tuple], *, max_steps: in
     ema = check_scalar(ema, "ema", minimum=0.0)
     if ema >= 1.0:
         raise ValueError(f"`ema` must be in [0, 1); got {ema!r}.")
-    optimizer = torch.optim.SGD(model.parameter_groups(), lr=0.0)
+    groups = model.parameter_groups()
     first = next(model.parameters())
     buffer = torch.empty(_CHECK_EVERY, dtype=first.dtype, device=first.device)
     losses = np.empty(max_steps)
@@ -396,9 +408,8 @@ def train_online(model: MupMLP, sample: Callable[[int], tuple], *, max_steps: in
         for k in range(block):
             x, y = sample(step + k + 1)
             loss = torch.mean(torch.square(model(x) - y))
-            optimizer.zero_grad(set_to_none=True)
             loss.backward()
-            optimizer.step()
+            _sgd_step(groups)
             buffer[k] = loss.detach()
         values = buffer[:block].to(torch.float64).cpu().numpy()
         for value in values:

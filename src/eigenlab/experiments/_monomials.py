@@ -683,8 +683,12 @@ def fit_learning_exponent(times: MonomialLearningTimes, *, threshold: float | No
                                 / np.sum((xs - xs.mean()) ** 2)))
         rng = np.random.default_rng(seed)
         draws = rng.integers(0, xs.size, size=(n_bootstrap, xs.size))
-        boot = [_line(xs[d], ys[d])[0] for d in draws if np.ptp(xs[d]) > 0]
-        spread = float(np.std(boot)) if len(boot) > 1 else math.nan
+        bx, by = xs[draws], ys[draws]
+        bx = bx - bx.mean(axis=1, keepdims=True)
+        spread_x = np.sum(bx * bx, axis=1)
+        ok = spread_x > 1e-12 * max(float(np.sum((xs - xs.mean()) ** 2)), 1e-300)
+        boot = np.sum(bx * by, axis=1)[ok] / spread_x[ok]
+        spread = float(np.std(boot)) if boot.size > 1 else math.nan
         for j in range(steps.shape[1]):
             ok = np.isfinite(steps[:, j])
             if ok.sum() >= 3 and np.ptp(x[ok]) > 0:
