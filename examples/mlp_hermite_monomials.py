@@ -26,7 +26,7 @@ For each input distribution:
 
 Run::
 
-    python examples/mlp_hermite_monomials.py                 # about 20 min on 1 core
+    python examples/mlp_hermite_monomials.py                 # about 22 min, 1 thread, busy CPU
     python examples/mlp_hermite_monomials.py --quick         # a few seconds (the tests)
     python examples/mlp_hermite_monomials.py --datasets gaussian --seeds 0 1 --device auto
 
@@ -84,16 +84,16 @@ def plot_learning_times(times, fit, *, ax=None, label_points=True):
     steps = times.steps_to_learn[:, :, index]
     x = 1.0 / times.hea_eigenvalues
     learned = np.all(np.isfinite(steps), axis=1)
-    colors = plt.get_cmap("viridis")(np.linspace(0.0, 0.9, times.degrees.max()))
+    colors = plt.get_cmap("tab10").colors
     for j in range(steps.shape[1]):
         ax.scatter(x, steps[:, j], s=8, color="0.7", zorder=1)
     for degree in np.unique(times.degrees):
         pick = learned & (times.degrees == degree)
         ax.scatter(x[pick], np.exp(np.mean(np.log(steps[pick]), axis=1)), s=30,
-                   color=colors[degree - 1], label=f"degree {degree}", zorder=3)
+                   color=colors[(degree - 1) % 10], label=f"degree {degree}", zorder=3)
     if np.any(~learned):
         ax.scatter(x[~learned], np.full((~learned).sum(), times.max_steps), marker="^",
-                   color="crimson", label="not learned (cap)", zorder=3)
+                   color="k", label="not learned (cap)", zorder=3)
     if label_points:
         for k, name in enumerate(times.names):
             y = times.max_steps if not learned[k] else np.exp(np.mean(np.log(steps[k])))
@@ -104,7 +104,7 @@ def plot_learning_times(times, fit, *, ax=None, label_points=True):
                 label=f"fit: slope {fit.slope:.2f} ± {fit.slope_stderr:.2f}")
         centre = np.exp(np.mean(np.log(x[learned])))
         level = np.exp(fit.intercept) * centre ** fit.slope
-        ax.plot(grid, level * (grid / centre) ** 0.5, "--", color="tab:orange",
+        ax.plot(grid, level * (grid / centre) ** 0.5, "--", color="0.45",
                 label="slope 1/2 (paper)")
     ax.set(xscale="log", yscale="log", xlabel=r"$1/\lambda_{\rm HEA}$",
            ylabel=f"steps to EMA loss < {fit.threshold:g}",
