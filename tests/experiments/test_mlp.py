@@ -266,6 +266,8 @@ def test_progress_is_reported_without_printing(capsys):
     (lambda: train_online(_model(8, 0), _easy_task(), max_steps=5, thresholds=[-1]),
      "thresholds"),
     (lambda: train_online(_model(8, 0), _easy_task(), max_steps=5, ema=1.0), "ema"),
+    (lambda: train_online(_model(8, 0), lambda t: (torch.zeros(4, DIM), torch.zeros(4, 1)),
+                          max_steps=5), "sample"),
 ])
 def test_bad_inputs_name_the_parameter(call, name):
     with pytest.raises(ValueError, match=f"`{name}`"):

@@ -303,7 +303,7 @@ class OnlineTrainingResult:
         Loss levels, decreasing.
     steps_to_threshold : ndarray of shape (T,)
         First step :math:`t \\ge 1` at which the EMA train loss is below each threshold; NaN
-        where it was not reached within ``steps_run`` (censored) or the run diverged.
+        where it was not reached within ``steps_run`` (censored) or before the run diverged.
     losses : ndarray of shape (steps_run,)
         Batch MSE at each step, measured before that step's update.
     ema_losses : ndarray of shape (steps_run,)
@@ -407,7 +407,12 @@ def train_online(model: MupMLP, sample: Callable[[int], tuple], *, max_steps: in
         block = min(_CHECK_EVERY, max_steps - step)
         for k in range(block):
             x, y = sample(step + k + 1)
-            loss = torch.mean(torch.square(model(x) - y))
+            out = model(x)
+            if step + k == 0 and y.shape != out.shape:
+                raise ValueError(f"`sample` must return x of shape (B, {model.table.input_dim}) "
+                                 f"and y of shape (B,); got x {tuple(x.shape)}, y "
+                                 f"{tuple(y.shape)}.")
+            loss = torch.mean(torch.square(out - y))
             loss.backward()
             _sgd_step(groups)
             buffer[k] = loss.detach()

@@ -486,7 +486,7 @@ def monomial_learning_times(inputs: MonomialInputs, monomials, *, kernel=None,
     max_steps : int, default 4000
         The paper: 100,000.
     learning_rate : float, default 0.05
-        Base rate :math:`\eta_0` (the paper: 0.01; 0.05 learns five times fewer steps at this
+        Base rate :math:`\eta_0` (the paper: 0.01; 0.05 needs about four times fewer steps at this
         scale and stays stable, see docs/mlp-monomials.md).
     richness : float, default 1.0
     thresholds : sequence of float, default (0.15, 0.1)
