@@ -262,6 +262,7 @@ class HermiteCache:
         self._index: dict = {}
         self._gram = np.empty((0, 0))
         self._moments: dict = {}
+        self._last_modes = (None, None)
 
     @property
     def statistics(self) -> DataStatistics | None:
@@ -296,6 +297,16 @@ class HermiteCache:
         if self._statistics is None:
             self._statistics = data_statistics(x, center=center)
         return self._statistics
+
+    def _modes(self, level_coeffs: np.ndarray, n_modes: int):
+        """hermite_modes on the held spectrum; the last result is kept (a second target with
+        the same kernel reuses it)."""
+        key = (level_coeffs.tobytes(), int(n_modes))
+        if self._last_modes[0] != key:
+            self._last_modes = (key, hermite_modes(level_coeffs, self._statistics.eigenvalues,
+                                                   n_modes))
+        values, labels = self._last_modes[1]
+        return values.copy(), list(labels)
 
     def _coordinates(self, x: np.ndarray, k: int) -> np.ndarray:
         """The first ``k`` whitened coordinates, computing only those not held yet."""
@@ -527,7 +538,7 @@ def hermite_analysis(x, y, kernel, *, n_modes: int = 20_000, n_target_modes: int
     stats = cache._bind(x, center, statistics)
     coeffs = np.asarray(kernel.level_coefficients(max_degree), dtype=np.float64)
     cap = _degree_cap(coeffs, float(stats.eigenvalues[0]))
-    values, labels = hermite_modes(coeffs[:cap + 1], stats.eigenvalues, n_modes)
+    values, labels = cache._modes(coeffs[:cap + 1], n_modes)
 
     n_samples = x.shape[0]
     targets = n_target_modes if n_target_modes is not None else min(values.size,
