@@ -189,10 +189,10 @@ def _gram_schmidt_coefficients(x, y, labels, stats):
 
 
 def test_cache_reuse_across_widths_and_targets_matches_fresh_analyses(rng):
-    x = rng.standard_normal((3000, 12)) * np.arange(1, 13) ** -0.7
+    x = rng.standard_normal((2000, 12)) * np.arange(1, 13) ** -0.7
     first, second = np.sign(x[:, 0] + x[:, 1] * x[:, 2]), x[:, 3] ** 2 - np.mean(x[:, 3] ** 2)
     cache = HermiteCache()
-    for width, y in ((1.0, first), (3.0, first), (3.0, second), (1.0, second)):
+    for width, y in ((1.0, first), (3.0, first), (3.0, second)):
         kernel = GaussianKernel(width=width)
         cached = hermite_analysis(x, y, kernel, n_modes=400, n_target_modes=150, cache=cache,
                                   warn=False).eigensystem
