@@ -17,10 +17,29 @@ gaussian_inputs, whitened_inputs, MonomialInputs, planted_spectrum
     Its inputs: Gaussian with a planted spectrum, or a real dataset resampled and whitened.
 select_monomials, MonomialSelection, hea_monomial_eigenvalues, format_monomial
     Monomial targets spread over the HEA spectrum and their eigenvalues.
+sweep, SweepResult, Grid, config_hash
+    The sweep runner: a pure ``job(config) -> records`` over a grid, on this process, a
+    process pool or Dask distributed, batched, resumable, with a progress callback.
+ResultStore, StoreLockedError
+    Its store: tidy Parquet part files written atomically; DataFrame and xarray views.
+resolve_job, builtin_jobs, Job, krr_theory, KRRTheoryConfig, krr_measure, KRRMeasureConfig
+    Jobs by short name or ``module:function``; the built-in KRR prediction and measurement.
+load_sweep_config, run_sweep_config, SweepConfig
+    Sweep config files (TOML/YAML), checked before anything runs.
 """
 
 from ._curve import CurveConfig, CurveResult, agreement, run_curve
 from ._estimator import KernelRidgeRegression
+from ._grid import Grid, config_hash
+from ._jobs import (
+    Job,
+    KRRMeasureConfig,
+    KRRTheoryConfig,
+    builtin_jobs,
+    krr_measure,
+    krr_theory,
+    resolve_job,
+)
 from ._measure import MeasuredLearningCurve, measure_krr_learning_curve
 from ._mlp import LayerScaling, MupMLP, MupTable, OnlineTrainingResult, mup_table, train_online
 from ._monomials import (
@@ -37,11 +56,18 @@ from ._monomials import (
     select_monomials,
     whitened_inputs,
 )
+from ._store import ResultStore, StoreLockedError
+from ._sweep import SweepResult, sweep
+from ._sweep_config import SweepConfig, load_sweep_config, run_sweep_config
 
 __all__ = [
     "CurveConfig",
     "CurveResult",
     "ExponentFit",
+    "Grid",
+    "Job",
+    "KRRMeasureConfig",
+    "KRRTheoryConfig",
     "KernelRidgeRegression",
     "LayerScaling",
     "MeasuredLearningCurve",
@@ -51,17 +77,29 @@ __all__ = [
     "MupMLP",
     "MupTable",
     "OnlineTrainingResult",
+    "ResultStore",
+    "StoreLockedError",
+    "SweepConfig",
+    "SweepResult",
     "agreement",
+    "builtin_jobs",
+    "config_hash",
     "fit_learning_exponent",
     "format_monomial",
     "gaussian_inputs",
     "hea_monomial_eigenvalues",
+    "krr_measure",
+    "krr_theory",
+    "load_sweep_config",
     "measure_krr_learning_curve",
     "monomial_learning_times",
     "mup_table",
     "planted_spectrum",
+    "resolve_job",
     "run_curve",
+    "run_sweep_config",
     "select_monomials",
+    "sweep",
     "train_online",
     "whitened_inputs",
 ]

@@ -183,6 +183,14 @@ class Grid:
         return math.prod(len(v) for v in self.axes.values()) * math.prod(
             len(next(iter(g.values()))) for g in self.zipped)
 
+    def origins(self) -> dict[str, str]:
+        """Where each key is set: ``"fixed"``, ``"grid"`` or ``"zip[i]"`` (for messages)."""
+        out = {k: "fixed" for k in self.fixed}
+        out.update({k: "grid" for k in self.axes})
+        for i, group in enumerate(self.zipped):
+            out.update({k: f"zip[{i}]" for k in group})
+        return out
+
     def values(self) -> dict[str, tuple]:
         """Every key with the distinct values it takes (fixed keys: one value)."""
         out = {k: (v,) for k, v in self.fixed.items()}

@@ -27,7 +27,8 @@ __all__ = ["Job", "KRRMeasureConfig", "KRRTheoryConfig", "builtin_jobs", "krr_me
 
 @dataclass(frozen=True)
 class KRRTheoryConfig:
-    """One point of the eigenframework's KRR prediction (:func:`eigenlab.theory.krr_learning_curve`).
+    """One point of the eigenframework's KRR prediction
+    (:func:`eigenlab.theory.krr_learning_curve`).
 
     ``spectrum="power-law"``: :math:`\\lambda_i = i^{-\\alpha}`, :math:`v_i^2 \\propto
     i^{-\\beta}` (``modes`` listed, target normalised). ``spectrum="hea"``: the Hermite
@@ -102,7 +103,7 @@ def krr_theory(config: dict) -> list[dict]:
     --------
     >>> row, = krr_theory({"n": 100, "ridge": 1e-3, "modes": 1000})
     >>> row["source"], round(row["test_mse"], 4)
-    ('theory:power-law', 0.1054)
+    ('theory:power-law', 0.3538)
     """
     from ..spectra import power_law_eigensystem
     from ..theory import krr_learning_curve

@@ -344,11 +344,7 @@ def sweep(job, grid, *, store, engine: str = "processes", workers: int | None = 
     _check_options(engine, workers, scheduler, client, batch_size)
     resolved: Job = resolve_job(job)
     grid = grid if isinstance(grid, Grid) else Grid(grid)
-    where = {k: "fixed" for k in grid.fixed}
-    where.update({k: "grid" for k in grid.axes})
-    for i, group in enumerate(grid.zipped):
-        where.update({k: f"zip[{i}]" for k in group})
-    resolved.check(grid.values(), where)
+    resolved.check(grid.values(), grid.origins())
     if engine != "inprocess":
         try:
             pickle.dumps(resolved.function)
