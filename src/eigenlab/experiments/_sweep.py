@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-import datetime
 import math
 import os
 import pickle
-import socket
 import sys
 import time
-import traceback
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._grid import Grid, canonical_json, config_hash
+from .._sweep_worker import run_batch
+from ._grid import Grid, config_hash
 from ._jobs import Job, resolve_job
 from ._store import ResultStore
 
@@ -82,56 +80,6 @@ class SweepResult:
     def to_xarray(self, **options):
         """:meth:`ResultStore.to_xarray` of the store."""
         return self.store.to_xarray(**options)
-
-
-def _plain_value(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _as_rows(records) -> list[dict]:
-    if hasattr(records, "to_frame") and not hasattr(records, "to_dict"):
-        records = records.to_frame()
-    if hasattr(records, "to_dict") and hasattr(records, "columns"):
-        records = records.to_dict("records")
-    if isinstance(records, Mapping):
-        records = [records]
-    if not isinstance(records, list | tuple) or not all(isinstance(r, Mapping)
-                                                        for r in records):
-        raise TypeError("a job must return a dict, a list of dicts, a DataFrame or a record "
-                        f"with to_frame(); got {type(records).__name__}.")
-    return [{str(k): _plain_value(v) for k, v in r.items()} for r in records]
-
-
-def _config_columns(config: dict) -> dict:
-    return {k: v if isinstance(v, str | int | float | bool | type(None))
-            else canonical_json({"v": v})[5:-1] for k, v in config.items()}
-
-
-def _run_batch(function, job_name: str, items: list, version: str) -> list[dict]:
-    """Run (config_hash, config) items one after the other; a failure is a row, not a raise."""
-    host = socket.gethostname()
-    rows = []
-    for key, config in items:
-        start = time.perf_counter()
-        try:
-            records, error, trace = _as_rows(function(dict(config))), None, None
-        except Exception as exc:  # a failing job is recorded and the sweep goes on
-            records, error = [{}], f"{type(exc).__name__}: {exc}"
-            trace = traceback.format_exc()
-        wall = time.perf_counter() - start
-        finished = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-        columns = _config_columns(config)
-        for record in records:
-            rows.append({
-                **columns, **record, "job": job_name, "config_hash": key,
-                "seed": record.get("seed", config.get("seed")), "eigenlab_version": version,
-                "dtype": str(record.get("dtype", config.get("dtype", "float64"))),
-                "device": str(record.get("device", config.get("device", "cpu"))),
-                "wall_time": wall, "status": "ok" if error is None else "error",
-                "error": error, "traceback": trace, "host": host, "finished_at": finished})
-    return rows
 
 
 class _BatchSizer:
@@ -219,19 +167,25 @@ class _Dask:
         return future.result()
 
 
-def _start_context():
+def _start_context(module: str | None):
     import multiprocessing
 
     if sys.platform != "linux":
         return multiprocessing.get_context("spawn")
     # Not fork: the driver usually has torch's (and maybe Dask's) threads running, and fork
     # copies their locks mid-use. The fork server forks clean workers from one process that
-    # has imported this module (and torch) once, so workers start in milliseconds.
+    # has imported the worker module and the job's module once, so workers start quickly.
     context = multiprocessing.get_context("forkserver")
     from multiprocessing import forkserver
 
     if getattr(forkserver._forkserver, "_forkserver_pid", None) is None:
-        context.set_forkserver_preload([__name__])
+        # "__main__": the fork server imports the user's script once, instead of each
+        # worker re-running its top level to find a job defined there (Python >= 3.12;
+        # 3.11 drops the script's path, so keep a script's heavy imports under its guard).
+        preload = ["__main__", "eigenlab._sweep_worker"]
+        if module not in (None, "__main__"):
+            preload.append(module)
+        context.set_forkserver_preload(preload)
     return context
 
 
@@ -242,14 +196,14 @@ def _available_cpus() -> int:
 
 
 @contextlib.contextmanager
-def _engine(engine: str, workers: int | None, scheduler: str | None, client):
+def _engine(engine: str, workers: int | None, scheduler: str | None, client, module=None):
     if engine == "inprocess":
         yield _InProcess()
     elif engine == "processes":
         from concurrent.futures import ProcessPoolExecutor
 
         workers = workers or _available_cpus()
-        with ProcessPoolExecutor(workers, mp_context=_start_context()) as executor:
+        with ProcessPoolExecutor(workers, mp_context=_start_context(module)) as executor:
             yield _Pool(executor, workers)
     else:
         try:
@@ -368,11 +322,12 @@ def sweep(job, grid, *, store, engine: str = "processes", workers: int | None = 
             finished |= set(failed["config_hash"]) if len(failed) else set()
         todo = deque((h, p) for h, p in zip(hashes, points, strict=True) if h not in finished)
         skipped = len(points) - len(todo)
-        report(skipped, len(points), f"{skipped} of {len(points)} points already in the store"
+        report(skipped, len(points), f"{skipped} already stored"
                if skipped else "starting")
         done, failures = skipped, 0
         if todo:
-            with _engine(engine, workers, scheduler, client) as runner:
+            with _engine(engine, workers, scheduler, client,
+                         getattr(resolved.function, "__module__", None)) as runner:
                 failures = _drive(runner, resolved, todo, store, __version__, batch_size,
                                   lambda n, f: report(skipped + n, len(points),
                                                       f"{f} failed" if f else ""))
@@ -393,7 +348,7 @@ def _drive(runner, job: Job, todo: deque, store: ResultStore, version: str,
         while todo and len(in_flight) < 2 * runner.workers:
             size = sizer.size(len(todo))
             items = [todo.popleft() for _ in range(min(size, len(todo)))]
-            future = runner.submit(_run_batch, job.function, job.name, items, version)
+            future = runner.submit(run_batch, job.function, job.name, items, version)
             in_flight[future] = len(items)
         for future in runner.wait(list(in_flight)):
             n_items = in_flight.pop(future)
