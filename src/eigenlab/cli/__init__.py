@@ -5,6 +5,8 @@ Subcommands
 predict
     Predict a KRR learning curve from a synthetic or analytic eigensystem (power law,
     circle, hypercube, sphere); writes ``predict.parquet`` and ``predict.png``.
+sweep
+    Run a sweep config file (a job and its grid) with a progress bar; resumable.
 """
 
 from ._app import app, main

@@ -128,5 +128,30 @@ def curve(
         _fail(error)
 
 
+@app.command()
+def sweep(
+    config: Path = typer.Argument(..., help="Sweep config file (.toml or .yaml): the job, "
+                                  "its [grid], [fixed] values, optional [[zip]] and [run]."),
+    engine: str = typer.Option(None, help="inprocess, processes (default) or dask."),
+    workers: int = typer.Option(None, help="Worker processes (default: the CPUs)."),
+    scheduler: str = typer.Option(None, help="Dask scheduler address (tcp://host:8786) or "
+                                  "scheduler file (*.json); implies --engine dask."),
+    store: Path = typer.Option(None, help="Result store folder (default: the config's "
+                               "[run] store, else eigenlab-output/sweeps/<config name>)."),
+    batch_size: int = typer.Option(None, help="Jobs per task (default: adaptive, about a "
+                                   "second of work per task)."),
+):
+    """Run a sweep of jobs over a grid; resumes where a killed run stopped."""
+    from ._sweep import run_sweep_file
+
+    try:
+        result = run_sweep_file(config, engine=engine, workers=workers, scheduler=scheduler,
+                                store=store, batch_size=batch_size)
+    except (ValueError, TypeError, FileNotFoundError, ImportError, RuntimeError) as error:
+        _fail(error)  # RuntimeError: the store is locked by another sweep, a worker died
+    if result.n_failed:
+        raise typer.Exit(1)
+
+
 def main():  # console-script entry point
     app()
