@@ -44,10 +44,11 @@ class CurveConfig:
         to 1e-2): flattens the head of the covariance spectrum, raising the effective
         dimension. None (or 0): no whitening.
     normalize : bool or {"none", "sphere"}
-        Project each centred sample onto the unit sphere before the ZCA, as the HEA paper
-        does (Karkada et al. 2026, ``preprocess``): afterwards the data are re-centred and
-        scaled to unit mean squared norm, so rows have norm close to, not exactly, 1 (exactly
-        1 without ZCA up to the re-centring). Stored as a bool.
+        Project each centred sample onto the unit sphere before the ZCA, as the HEA paper's
+        code does (Karkada et al. 2026, ``preprocess``). The data are then re-centred (and
+        whitened) and scaled to unit mean squared norm, which moves the norms a little: the
+        squared norms spread by about 2% on MNIST, 4% on Fashion-MNIST, 11% after ZCA 5e-3
+        (std/mean; 28% and 37% without normalising). Stored as a bool.
     degree : int
         Polynomial degree.
     target : str
