@@ -27,6 +27,7 @@ ENGINES = ("inprocess", "processes", "dask")
 # A batch aims at this much work, so per-task overhead (about 0.2 ms for a process pool,
 # 4 ms for Dask) stays below 1%, while a killed sweep loses at most a second per worker.
 _TARGET_BATCH_SECONDS = 1.0
+_MIN_BATCH_SECONDS = 0.05
 _MAX_BATCH = 10_000
 
 
@@ -84,15 +85,17 @@ class SweepResult:
 
 class _BatchSizer:
     """Batches of about a second of work: size 1 until timings arrive, never so large that
-    the last batches leave workers idle (at most remaining / (2 workers))."""
+    the last batches leave workers idle (at most remaining / (2 workers), unless that is
+    under 50 ms of work)."""
 
     def __init__(self, workers: int, fixed: int | None):
         self.workers, self.fixed = workers, fixed
         self.seconds, self.jobs = 0.0, 0
 
     def record(self, seconds: float, jobs: int):
-        self.seconds += seconds
-        self.jobs += jobs
+        # The latest batch, not the running mean: a fresh worker's first calls are slow
+        # (imports, BLAS start-up) and would keep the batches small for too long.
+        self.seconds, self.jobs = seconds, jobs
 
     def size(self, remaining: int) -> int:
         if self.fixed is not None:
@@ -101,7 +104,10 @@ class _BatchSizer:
             return 1
         per_job = max(self.seconds / self.jobs, 1e-6)
         balanced = math.ceil(remaining / (2 * self.workers))
-        return max(1, min(int(_TARGET_BATCH_SECONDS / per_job), balanced, _MAX_BATCH))
+        # Splitting batches shorter than this for balance costs more than the idle time saved.
+        worth_splitting = math.ceil(_MIN_BATCH_SECONDS / per_job)
+        by_time = int(_TARGET_BATCH_SECONDS / per_job)
+        return max(1, min(by_time, max(balanced, worth_splitting), _MAX_BATCH))
 
 
 class _InProcess:
@@ -182,10 +188,12 @@ def _start_context(module: str | None):
         # "__main__": the fork server imports the user's script once, instead of each
         # worker re-running its top level to find a job defined there (Python >= 3.12;
         # 3.11 drops the script's path, so keep a script's heavy imports under its guard).
-        preload = ["__main__", "eigenlab._sweep_worker"]
+        preload = ["__main__", "eigenlab._sweep_worker", "numpy"]
         if module not in (None, "__main__"):
             preload.append(module)
         context.set_forkserver_preload(preload)
+    # Start it now: it imports while the driver checks the grid and reads the store.
+    forkserver.ensure_running()
     return context
 
 
@@ -196,14 +204,14 @@ def _available_cpus() -> int:
 
 
 @contextlib.contextmanager
-def _engine(engine: str, workers: int | None, scheduler: str | None, client, module=None):
+def _engine(engine: str, workers: int | None, scheduler: str | None, client, context=None):
     if engine == "inprocess":
         yield _InProcess()
     elif engine == "processes":
         from concurrent.futures import ProcessPoolExecutor
 
         workers = workers or _available_cpus()
-        with ProcessPoolExecutor(workers, mp_context=_start_context(module)) as executor:
+        with ProcessPoolExecutor(workers, mp_context=context) as executor:
             yield _Pool(executor, workers)
     else:
         try:
@@ -306,6 +314,8 @@ def sweep(job, grid, *, store, engine: str = "processes", workers: int | None = 
             raise ValueError(f"engine={engine!r} needs a job defined at module level (it is "
                              f"sent to worker processes by name); got "
                              f"{resolved.function!r} ({error}).") from None
+    context = (_start_context(getattr(resolved.function, "__module__", None))
+               if engine == "processes" else None)
     store = store if isinstance(store, ResultStore) else ResultStore(store)
     points = grid.points()
     hashes = tuple(config_hash(resolved.name, p) for p in points)
@@ -326,8 +336,7 @@ def sweep(job, grid, *, store, engine: str = "processes", workers: int | None = 
                if skipped else "starting")
         done, failures = skipped, 0
         if todo:
-            with _engine(engine, workers, scheduler, client,
-                         getattr(resolved.function, "__module__", None)) as runner:
+            with _engine(engine, workers, scheduler, client, context) as runner:
                 failures = _drive(runner, resolved, todo, store, __version__, batch_size,
                                   lambda n, f: report(skipped + n, len(points),
                                                       f"{f} failed" if f else ""))
