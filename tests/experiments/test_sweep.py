@@ -312,3 +312,15 @@ def test_a_sweep_killed_with_sigkill_resumes_with_every_point_exactly_once(tmp_p
     assert rows["config_hash"].is_unique
     assert not list((store / "parts").glob(".tmp-*"))
     assert sorted(result.frame()["x"]) == list(range(points))
+
+
+@pytest.mark.slow
+def test_100000_points_make_few_dask_tasks(dask_client, tmp_path):
+    tasks = []
+    start = time.perf_counter()
+    result = sweep(sweep_jobs.square, {"x": list(range(100_000))}, store=tmp_path,
+                   engine="dask", client=dask_client,
+                   progress=lambda done, total, message: tasks.append(done))
+    assert result.n_run == 100_000 and time.perf_counter() - start < 120
+    assert len(tasks) - 1 == len(ResultStore(tmp_path).parts()) < 200
+    assert ResultStore(tmp_path).frame()["config_hash"].is_unique
