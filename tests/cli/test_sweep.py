@@ -69,3 +69,13 @@ def test_a_yaml_config_and_a_failing_point_exit_with_status_1(tmp_path):
     assert result.exit_code == 1, result.output
     assert "4 points: 0 already in the store, 4 run, 2 failed" in result.output
     assert "ValueError: planted failure at x=1.0" in result.output
+
+
+def test_a_yaml_exponent_without_a_dot_gets_a_hint(tmp_path):
+    pytest.importorskip("yaml")
+    path = tmp_path / "sweep.yaml"
+    path.write_text("job: krr-theory\ngrid:\n  n: [10]\n  ridge: [1e-3]\n")
+    result = runner.invoke(app, ["sweep", str(path), "--store", str(tmp_path / "s")])
+    assert result.exit_code == 2
+    assert "`grid.ridge` must be a number; got '1e-3' (str). YAML reads 1e-3 as text" in (
+        result.output)

@@ -324,3 +324,17 @@ def test_100000_points_make_few_dask_tasks(dask_client, tmp_path):
     assert result.n_run == 100_000 and time.perf_counter() - start < 120
     assert len(tasks) - 1 == len(ResultStore(tmp_path).parts()) < 200
     assert ResultStore(tmp_path).frame()["config_hash"].is_unique
+
+
+@pytest.mark.slow
+def test_hea_theory_and_measured_krr_jobs_agree_on_mnist(tmp_path):
+    """Two routes to one learning curve, through the two built-in jobs (about 15% apart)."""
+    fixed = {"ridge": 1e-3, "kernel": "gaussian", "width": 1.0}
+    theory = sweep("krr-theory", Grid({"n": [30, 300]}, fixed={
+        **fixed, "spectrum": "hea", "hea_samples": 5000, "hea_modes": 2000}),
+        store=tmp_path / "theory", engine="inprocess").frame()
+    measured = sweep("krr-measure", Grid({"n": [30, 300]}, fixed={
+        **fixed, "pool": 1500, "trials": 4}),
+        store=tmp_path / "measured", engine="inprocess").frame()
+    mean = measured.groupby("n")["test_mse"].mean().to_numpy()
+    np.testing.assert_allclose(theory["test_mse"].to_numpy(), mean, rtol=0.25)

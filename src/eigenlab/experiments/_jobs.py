@@ -205,8 +205,15 @@ def _check_value(value, annotation, metadata, where: str) -> None:
             float: isinstance(value, int | float) and not isinstance(value, bool),
             bool: isinstance(value, bool), str: isinstance(value, str)}.get(kind, True)
     if not fits:
+        hint = ""
+        if kind in (int, float) and isinstance(value, str):
+            try:
+                float(value)
+                hint = " YAML reads 1e-3 as text: write 1.0e-3."
+            except ValueError:
+                pass
         raise TypeError(f"`{where}` must be {_TYPE_WORDS.get(kind, kind)}; got {value!r} "
-                        f"({type(value).__name__}).")
+                        f"({type(value).__name__}).{hint}")
     choices = metadata.get("choices")
     if choices is not None and value not in choices:
         raise ValueError(f"`{where}` must be one of {', '.join(map(repr, choices))}; got "

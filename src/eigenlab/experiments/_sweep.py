@@ -64,11 +64,13 @@ class SweepResult:
     def frame(self):
         """This sweep's finished rows (from the store), in grid order."""
         frame = self.store.frame()
+        if frame.empty:
+            return frame
         order = {h: i for i, h in enumerate(self.config_hashes)}
-        position = frame["config_hash"].map(order) if len(frame) else frame.index
-        frame = frame[position.notna()]
-        return frame.iloc[np.argsort(position[position.notna()].to_numpy(),
-                                     kind="stable")].reset_index(drop=True)
+        position = frame["config_hash"].map(order)
+        mine = position.notna().to_numpy()
+        keep = np.argsort(position[mine].to_numpy(), kind="stable")
+        return frame[mine].iloc[keep].reset_index(drop=True)
 
     def errors(self):
         """This sweep's failed points with their errors."""
