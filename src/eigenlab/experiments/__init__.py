@@ -2,6 +2,13 @@
 
 KernelRidgeRegression
     A scikit-learn-compatible KRR estimator over eigenlab's kernels (torch, any device).
+LargeKernelRidge
+    KRR at large n: direct Cholesky while the Gram matrix fits, Nystrom-preconditioned
+    conjugate gradients on blockwise kernel products when it does not, or Nystrom KRR.
+KernelOperator, conjugate_gradient, ConjugateGradientResult
+    The matrix-free (K + ridge I) v (blockwise, optionally cached) and the solver.
+nystrom_features, NystromFeatures, NystromPreconditioner, available_memory
+    A rank-m Nystrom factor K ~ F F^T, its preconditioner, the device's free memory.
 measure_krr_learning_curve, MeasuredLearningCurve
     KRR test/train MSE over trials, sizes and ridges from a pool's Gram matrix.
 run_curve, CurveConfig, CurveResult, agreement
@@ -40,6 +47,16 @@ from ._jobs import (
     krr_theory,
     resolve_job,
 )
+from ._large import (
+    ConjugateGradientResult,
+    KernelOperator,
+    NystromFeatures,
+    NystromPreconditioner,
+    available_memory,
+    conjugate_gradient,
+    nystrom_features,
+)
+from ._large_estimator import LargeKernelRidge
 from ._measure import MeasuredLearningCurve, measure_krr_learning_curve
 from ._mlp import LayerScaling, MupMLP, MupTable, OnlineTrainingResult, mup_table, train_online
 from ._monomials import (
@@ -61,6 +78,7 @@ from ._sweep import SweepResult, sweep
 from ._sweep_config import SweepConfig, load_sweep_config, run_sweep_config
 
 __all__ = [
+    "ConjugateGradientResult",
     "CurveConfig",
     "CurveResult",
     "ExponentFit",
@@ -68,7 +86,9 @@ __all__ = [
     "Job",
     "KRRMeasureConfig",
     "KRRTheoryConfig",
+    "KernelOperator",
     "KernelRidgeRegression",
+    "LargeKernelRidge",
     "LayerScaling",
     "MeasuredLearningCurve",
     "MonomialInputs",
@@ -76,14 +96,18 @@ __all__ = [
     "MonomialSelection",
     "MupMLP",
     "MupTable",
+    "NystromFeatures",
+    "NystromPreconditioner",
     "OnlineTrainingResult",
     "ResultStore",
     "StoreLockedError",
     "SweepConfig",
     "SweepResult",
     "agreement",
+    "available_memory",
     "builtin_jobs",
     "config_hash",
+    "conjugate_gradient",
     "fit_learning_exponent",
     "format_monomial",
     "gaussian_inputs",
@@ -94,6 +118,7 @@ __all__ = [
     "measure_krr_learning_curve",
     "monomial_learning_times",
     "mup_table",
+    "nystrom_features",
     "planted_spectrum",
     "resolve_job",
     "run_curve",
