@@ -105,7 +105,8 @@ class KernelRidgeRegression(RegressorMixin, BaseEstimator):
     -----
     Dtype policy: inputs of any numeric dtype are converted to ``dtype``; predictions are
     numpy arrays in ``dtype``. Memory is :math:`n^2` elements for the Gram matrix plus as
-    much for its factor.
+    much for its factor; beyond that, :class:`~eigenlab.experiments.LargeKernelRidge` solves
+    the same system by conjugate gradients on blockwise kernel products.
 
     References
     ----------
