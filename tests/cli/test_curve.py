@@ -40,3 +40,45 @@ def test_curve_preprocessing_options(tmp_path):
     assert "pool: effective dimension" in result.output
     result = runner.invoke(app, ["curve", "--quick", "--zca", "-1", "--out", str(tmp_path)])
     assert result.exit_code == 2 and "`zca` must be" in result.output
+
+
+def test_curve_runs_through_the_store_and_reuses_a_finished_curve(tmp_path):
+    from eigenlab.experiments import ResultStore
+
+    arguments = ["curve", "--quick", "--pool", "300", "--trials", "1", "--out", str(tmp_path)]
+    first = runner.invoke(app, arguments)
+    assert first.exit_code == 0, first.output
+    store = ResultStore(tmp_path / "store")
+    parts = store.parts()
+    frame = pd.read_parquet(tmp_path / "curve.parquet")
+    assert {"config_hash", "eigenlab_version", "wall_time", "agreement"} <= set(frame.columns)
+    assert frame["config_hash"].nunique() == 1
+    again = runner.invoke(app, arguments)
+    assert again.exit_code == 0, again.output
+    assert "1 of 1 curves found" in again.output
+    assert store.parts() == parts  # nothing recomputed, nothing rewritten
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "curve.parquet"), frame)
+
+
+def test_comma_lists_make_a_grid_of_curves(tmp_path):
+    result = runner.invoke(app, ["curve", "--quick", "--pool", "300", "--trials", "1",
+                                 "--width", "1,2", "--seed", "0,1", "--engine", "inprocess",
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_parquet(tmp_path / "curve.parquet")
+    points = frame.groupby("config_hash")[["width", "seed"]].first()
+    assert sorted(map(tuple, points.to_numpy().tolist())) == [(1, 0), (1, 1), (2, 0), (2, 1)]
+    assert "agreement: median over (n, ridge)" in result.output
+    assert (tmp_path / "curve.png").stat().st_size > 10_000
+
+
+def test_bad_comma_lists_fail_before_any_curve_runs(tmp_path):
+    for option, value, message in [("--width", "1,,2", "`--width` must be a value"),
+                                   ("--width", "1,wide", "`--width` must be numbers"),
+                                   ("--seed", "0,0", "lists a value twice"),
+                                   ("--kernel", "gaussian,cosine", "`kernel` must be one of")]:
+        result = runner.invoke(app, ["curve", "--quick", option, value, "--out",
+                                     str(tmp_path)])
+        assert result.exit_code == 2, (option, value, result.output)
+        assert message in result.output, result.output
+        assert not (tmp_path / "store").exists()

@@ -93,6 +93,46 @@ def test_hea_and_empirical_together():
     assert result.agreement["hea"] < 0.3
 
 
+def test_the_curve_job_through_the_sweep_gives_run_curves_rows_with_their_summaries(
+        tmp_path):
+    from dataclasses import asdict
+
+    from eigenlab.experiments import sweep
+
+    config = CurveConfig(pool=500, n=(10, 40), ridges=(1e-3,), trials=2, seed=5,
+                         theory="empirical,hea", hea_samples=2000, hea_modes=1000)
+    direct = run_curve(config)
+    fixed = asdict(config)
+    widths = [config.width, 2.0]
+    fixed.pop("width")
+    result = sweep("curve", _grid({"width": widths}, fixed), store=tmp_path,
+                   engine="inprocess")
+    frame = result.frame()
+    assert frame["config_hash"].nunique() == 2 and set(frame["width"]) == set(widths)
+    mine = frame[frame["width"] == config.width].reset_index(drop=True)
+    expected = direct.frame.reset_index(drop=True)
+    for column in ("source", "n", "ridge", "trial", "test_mse", "train_mse"):
+        np.testing.assert_array_equal(mine[column].to_numpy(), expected[column].to_numpy())
+    # The summaries travel with the rows: agreement per theory source, pool and HEA checks.
+    theory = mine[mine["source"] == "theory:hea"]
+    assert theory["agreement"].iloc[0] == pytest.approx(direct.agreement["hea"])
+    assert mine["pool_effective_dimension"].iloc[0] == pytest.approx(
+        direct.pool_effective_dimension)
+    assert mine["hea_effective_dimension"].iloc[0] == pytest.approx(
+        direct.diagnostics.effective_dimension)
+    assert mine.loc[mine["source"] == "experiment", "agreement"].isna().all()
+    # The same command again finds both points finished.
+    again = sweep("curve", _grid({"width": widths}, fixed), store=tmp_path,
+                  engine="inprocess")
+    assert (again.n_skipped, again.n_run) == (2, 0)
+
+
+def _grid(axes, fixed):
+    from eigenlab.experiments import Grid
+
+    return Grid(axes, fixed=fixed)
+
+
 def _small(**changes):
     return CurveConfig(**{"pool": 600, "n": (10, 30, 60), "ridges": (1e-3,), "trials": 2,
                           **changes})

@@ -206,6 +206,13 @@ def test_progress_reports_points_found_in_the_store_first(tmp_path):
      "`grid.spectrum` must be one of 'power-law', 'hea'; got 'circle'"),
     ("krr-measure", {"n": [10.5]}, "`grid.n` must be an integer; got 10.5 (float)"),
     ("krr-theroy", {"n": [10]}, "Did you mean 'krr-theory'?"),
+    # Checks across keys: every point's config is built before any job runs.
+    ("krr-measure", {"n": [10, 2000], "pool": [1000]},
+     "grid point 1 (n=2000, pool=1000): `n` must stay below `pool` (1000)"),
+    ("curve", {"pool": [100, 400]},
+     "grid point 0 (pool=100): `n` must stay below `pool` (100) to leave test points"),
+    ("curve", {"kernel": ["gaussian", "cosine"]},
+     "grid point 1 (kernel='cosine'): `kernel` must be one of gaussian"),
     ("no_such_module:job", {"n": [10]}, "cannot import module 'no_such_module'"),
 ])
 def test_bad_configs_fail_before_any_job_runs(tmp_path, job, grid, message):
@@ -225,6 +232,7 @@ def test_bad_options_and_unpicklable_jobs_are_refused_up_front(tmp_path):
 
 
 def test_jobs_resolve_by_short_name_path_or_function():
+    assert resolve_job("curve").row_index == ("source", "n", "ridge", "trial")
     assert resolve_job("krr-theory").function is krr_theory
     assert resolve_job(krr_measure).name == "krr-measure"
     assert resolve_job(krr_measure).row_index == ("trial",)

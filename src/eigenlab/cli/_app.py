@@ -79,18 +79,20 @@ def _fail(error: Exception):
 @app.command()
 def curve(
     dataset: str = typer.Option("mnist5k", help="Dataset name (mnist5k needs no download; "
-                                "mnist, fashion-mnist, cifar10, svhn, digits)."),
+                                "mnist, fashion-mnist, cifar10, svhn, digits). A comma list "
+                                "runs each (so do --kernel, --width, --target, --zca, "
+                                "--seed: their product)."),
     split: str = typer.Option("train", help="Dataset split."),
     data_dir: str = typer.Option(None, help="Folder holding the dataset files (else "
                                  "$EIGENLAB_DATA_DIR, the cache, system folders)."),
     kernel: str = typer.Option("gaussian", help="gaussian, laplace, polynomial, relu-nngp or "
                                "relu-ntk."),
-    width: float = typer.Option(1.0, help="Kernel width, in units of the RMS norm of the "
-                                "centred data."),
+    width: str = typer.Option("1.0", help="Kernel width, in units of the RMS norm of the "
+                              "centred data; a comma list runs each."),
     degree: int = typer.Option(3, help="Polynomial degree."),
-    zca: float = typer.Option(None, help="Partial ZCA strength (e.g. 5e-3): flattens the head "
-                              "of the covariance spectrum, raising the effective dimension. "
-                              "Default: none."),
+    zca: str = typer.Option(None, help="Partial ZCA strength (e.g. 5e-3): flattens the head "
+                            "of the covariance spectrum, raising the effective dimension. "
+                            "Default: none."),
     normalize: bool = typer.Option(False, "--normalize/--no-normalize", help="Project each "
                                    "centred sample onto the unit sphere (before the ZCA, as "
                                    "the HEA paper does)."),
@@ -110,22 +112,34 @@ def curve(
     noise: float = typer.Option(0.0, help="Label-noise variance per output."),
     device: str = typer.Option("cpu", help="cpu, cuda or auto."),
     dtype: str = typer.Option("float64", help="float64 or float32 (Gram matrix and solves)."),
-    seed: int = typer.Option(0, help="Random seed."),
+    seed: str = typer.Option("0", help="Random seed; a comma list repeats the run per seed."),
     out: Path = typer.Option(Path("eigenlab-output/curve"), help="Output folder."),
     quick: bool = typer.Option(False, help="A small run that finishes in seconds."),
+    engine: str = typer.Option(None, help="Sweep engine: inprocess (default for one curve), "
+                               "processes (default for several) or dask."),
+    workers: int = typer.Option(None, help="Worker processes for several curves (default: "
+                                "the CPUs)."),
+    store: Path = typer.Option(None, help="Result store (default OUT/store); finished curves "
+                               "found there are reused."),
 ):
-    """Predict a KRR learning curve on real data and measure it: table, plot, agreement."""
-    from ._curve import curve_config, run_and_save
+    """Predict a KRR learning curve on real data and measure it: table, plot, agreement.
+
+    Runs through the sweep runner (the ``curve`` job): rows go to a result store with their
+    config hash, and curves already there are reused.
+    """
+    from ._curve import curve_grid, run_and_save
 
     try:
-        config = curve_config(
+        grid = curve_grid(
             dataset=dataset, split=split, data_dir=data_dir, kernel=kernel, width=width,
             degree=degree, zca=zca, normalize=normalize, target=target, theory=theory,
             hea_samples=hea_samples, hea_modes=hea_modes, pool=pool, n=n, ridge=ridge,
             trials=trials, noise=noise, device=device, dtype=dtype, seed=seed, quick=quick)
-        run_and_save(config, out)
-    except (ValueError, TypeError, FileNotFoundError) as error:
-        _fail(error)
+        result = run_and_save(grid, out, engine=engine, workers=workers, store=store)
+    except (ValueError, TypeError, FileNotFoundError, ImportError, RuntimeError) as error:
+        _fail(error)  # RuntimeError: the store is locked by another run, a worker died
+    if result.n_failed:
+        raise typer.Exit(1)
 
 
 @app.command()

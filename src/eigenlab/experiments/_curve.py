@@ -117,6 +117,9 @@ class CurveConfig:
             raise ValueError(f"`target` must be one of {', '.join(sorted(NAMED_SPLITS))}, "
                              f"'A-B' (two class indices), 'A-rest' or 'one-hot'; got "
                              f"{self.target!r}.")
+        for key in ("n", "ridges"):  # lists from a sweep grid or JSON read as tuples
+            if isinstance(getattr(self, key), list | np.ndarray):
+                object.__setattr__(self, key, tuple(getattr(self, key)))
         theory = self.theory
         if isinstance(theory, str):
             theory = tuple(part.strip() for part in theory.split(",") if part.strip())
@@ -172,7 +175,10 @@ class CurveResult:
     frame : pandas.DataFrame
         Tidy: one row per (source, n, ridge, trial) with ``n``, ``ridge``, ``source``
         (``"theory:empirical"``, ``"theory:hea"`` or ``"experiment"``), ``test_mse``,
-        ``train_mse`` and every setting of the config.
+        ``train_mse`` and every setting of the config; and the run's summaries, so that
+        the table stands on its own: ``agreement`` (on theory rows, the source's score),
+        ``pool_effective_dimension``, ``pool_norm_spread`` and, when the HEA ran, its
+        diagnostics as ``hea_*`` columns (``hea_warnings`` joined by ``" | "``).
     theories : dict
         Per theory source, its :class:`~eigenlab.theory.KRRLearningCurve` (the population
         prediction; the empirical one before the off-training-set correction).
@@ -294,6 +300,18 @@ def _pool_summary(x: np.ndarray) -> tuple[float, float]:
         np.sum(np.diag(moment) ** 2))
     norms = np.einsum("ij,ij->i", x, x)
     return trace**2 / frobenius, float(np.std(norms) / np.mean(norms))
+
+
+def _diagnostic_columns(diagnostics) -> dict:
+    """The HEA's checks as table columns (``hea_*``), so that stored rows keep them."""
+    if diagnostics is None:
+        return {}
+    return {"hea_effective_dimension": diagnostics.effective_dimension,
+            "hea_max_degree": diagnostics.max_degree,
+            "hea_samples_per_coefficient": diagnostics.samples_per_coefficient,
+            "hea_norm_spread": diagnostics.norm_spread,
+            "hea_unexplained_power": diagnostics.unexplained_power,
+            "hea_warnings": " | ".join(diagnostics.warnings)}
 
 
 def run_curve(config: CurveConfig, *, progress: Progress | None = None) -> CurveResult:
@@ -436,6 +454,12 @@ def run_curve(config: CurveConfig, *, progress: Progress | None = None) -> Curve
     by_ridge = {source: {float(r): agreement(predicted[:, k], mean_measured[:, k])
                          for k, r in enumerate(ridges)}
                 for source, predicted in predictions.items()}
+    frame["agreement"] = frame["source"].map(
+        {f"theory:{source}": score for source, score in scores.items()})
+    frame["pool_effective_dimension"] = pool_d_eff
+    frame["pool_norm_spread"] = pool_spread
+    for key, value in _diagnostic_columns(diagnostics).items():
+        frame[key] = value
     return CurveResult(frame=frame, theories=theories, eigensystems=eigensystems,
                        measured=measured, agreement=scores, agreement_by_ridge=by_ridge,
                        diagnostics=diagnostics, display_name=dataset.display_name,

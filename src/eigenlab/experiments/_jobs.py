@@ -10,19 +10,23 @@ that tell one job's rows apart (e.g. ``trial``).
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import difflib
 import functools
 import importlib
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Job", "KRRMeasureConfig", "KRRTheoryConfig", "builtin_jobs", "krr_measure",
-           "krr_theory", "resolve_job"]
+from ._curve import CurveConfig
+
+__all__ = ["Job", "KRRMeasureConfig", "KRRTheoryConfig", "builtin_jobs", "curve",
+           "krr_measure", "krr_theory", "resolve_job"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ class KRRTheoryConfig:
     binary ``target``), computed once per worker process and reused.
     """
 
-    n: float
+    n: float = field(metadata={"minimum": 1.0})
     ridge: float = field(default=0.0, metadata={"minimum": 0.0})
     noise: float = field(default=0.0, metadata={"minimum": 0.0})
     spectrum: str = field(default="power-law", metadata={"choices": ("power-law", "hea")})
@@ -73,6 +77,11 @@ class KRRMeasureConfig:
     dtype: str = field(default="float64", metadata={"choices": ("float64", "float32")})
     device: str = "cpu"
     seed: int = 0
+
+    def __post_init__(self):
+        if self.n >= self.pool:
+            raise ValueError(f"`n` must stay below `pool` ({self.pool}) to leave test "
+                             f"points; got n = {self.n}.")
 
 
 @functools.lru_cache(maxsize=4)
@@ -142,15 +151,50 @@ def krr_measure(config: dict) -> list[dict]:
     return curve.to_frame(device=c.device).to_dict("records")
 
 
+# Where the in-process `eigenlab curve` sends run_curve's stage-by-stage progress. Display
+# only: it never changes a job's rows, and worker processes never see it.
+_CURVE_PROGRESS: contextvars.ContextVar = contextvars.ContextVar("curve_progress",
+                                                                 default=None)
+
+
+@contextlib.contextmanager
+def curve_progress(callback):
+    """Within the block, in-process :func:`curve` jobs report their stages to ``callback``."""
+    token = _CURVE_PROGRESS.set(callback)
+    try:
+        yield
+    finally:
+        _CURVE_PROGRESS.reset(token)
+
+
+def curve(config: dict):
+    """One ``eigenlab curve`` run (:class:`CurveConfig`): predicted and measured rows.
+
+    The rows of :attr:`CurveResult.frame`: per theory source and per measured trial, at
+    every (n, ridge), with the run's agreement and diagnostics as columns.
+
+    Examples
+    --------
+    >>> rows = curve({"pool": 300, "n": [10, 50], "trials": 2, "seed": 1})
+    >>> sorted(rows["source"].unique()), len(rows)
+    (['experiment', 'theory:empirical'], 6)
+    """
+    from ._curve import run_curve
+
+    return run_curve(CurveConfig(**config), progress=_CURVE_PROGRESS.get()).frame
+
+
 krr_theory.config_type = KRRTheoryConfig
 krr_measure.config_type = KRRMeasureConfig
 krr_measure.row_index = ("trial",)
+curve.config_type = CurveConfig
+curve.row_index = ("source", "n", "ridge", "trial")
 
-_BUILTIN = {"krr-measure": krr_measure, "krr-theory": krr_theory}
+_BUILTIN = {"curve": curve, "krr-measure": krr_measure, "krr-theory": krr_theory}
 
 
 def builtin_jobs() -> dict[str, Callable]:
-    """The jobs known by short name: ``krr-theory`` and ``krr-measure``."""
+    """The jobs known by short name: ``curve``, ``krr-theory`` and ``krr-measure``."""
     return dict(_BUILTIN)
 
 
@@ -190,6 +234,23 @@ class Job:
                 for value in distinct:
                     _check_value(value, hints[key], fields[key].metadata,
                                  f"{where[key]}.{key}")
+
+    def check_points(self, points: Sequence[dict]) -> None:
+        """Build the config of every point, so that checks across keys (``n`` below
+        ``pool``, ...) fail before any job runs; the message names the point."""
+        if self.config_type is None:
+            return
+        for index, point in enumerate(points):
+            try:
+                self.config_type(**point)
+            except (ValueError, TypeError) as error:
+                raise type(error)(f"grid point {index} ({_describe(point)}): "
+                                  f"{error}") from None
+
+
+def _describe(point: dict, limit: int = 6) -> str:
+    shown = [f"{k}={v!r}" for k, v in point.items() if k != "seed"][:limit]
+    return ", ".join(shown) + (", ..." if len(point) - 1 > limit else "")
 
 
 _TYPE_WORDS = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}

@@ -309,6 +309,8 @@ def sweep(job, grid, *, store, engine: str = "processes", workers: int | None = 
     resolved: Job = resolve_job(job)
     grid = grid if isinstance(grid, Grid) else Grid(grid)
     resolved.check(grid.values(), grid.origins())
+    points = grid.points()
+    resolved.check_points(points)
     if engine != "inprocess":
         try:
             pickle.dumps(resolved.function)
@@ -319,7 +321,6 @@ def sweep(job, grid, *, store, engine: str = "processes", workers: int | None = 
     context = (_start_context(getattr(resolved.function, "__module__", None))
                if engine == "processes" else None)
     store = store if isinstance(store, ResultStore) else ResultStore(store)
-    points = grid.points()
     hashes = tuple(config_hash(resolved.name, p) for p in points)
     if len(set(hashes)) != len(hashes):
         raise ValueError("the grid lists the same point more than once; make its axes' "

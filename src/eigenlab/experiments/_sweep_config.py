@@ -152,7 +152,9 @@ def load_sweep_config(path) -> SweepConfig:
 
 def check_sweep_config(config: SweepConfig) -> None:
     """Resolve the job and check the grid against it (raises on the first problem)."""
-    resolve_job(config.job).check(config.grid.values(), config.grid.origins())
+    job = resolve_job(config.job)
+    job.check(config.grid.values(), config.grid.origins())
+    job.check_points(config.grid.points())
 
 
 def run_sweep_config(config: SweepConfig, *, progress=None, client=None) -> SweepResult:
