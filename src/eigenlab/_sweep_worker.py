@@ -46,6 +46,19 @@ def config_columns(config: dict) -> dict:
             for k, v in config.items()}
 
 
+def _rows(job_name: str, key: str, config: dict, records: list, version: str, wall: float,
+          error: str | None, trace: str | None, host: str) -> list[dict]:
+    finished = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    columns = config_columns(config)
+    return [{**columns, **record, "job": job_name, "config_hash": key,
+             "seed": record.get("seed", config.get("seed")), "eigenlab_version": version,
+             "dtype": str(record.get("dtype", config.get("dtype", "float64"))),
+             "device": str(record.get("device", config.get("device", "cpu"))),
+             "wall_time": wall, "status": "ok" if error is None else "error",
+             "error": error, "traceback": trace, "host": host, "finished_at": finished}
+            for record in records]
+
+
 def run_batch(function, job_name: str, items: list, version: str) -> list[dict]:
     """Run (config_hash, config) items one after the other; a failure is a row, not a raise."""
     host = socket.gethostname()
@@ -57,15 +70,13 @@ def run_batch(function, job_name: str, items: list, version: str) -> list[dict]:
         except Exception as exc:  # a failing job is recorded and the sweep goes on
             records, error = [{}], f"{type(exc).__name__}: {exc}"
             trace = traceback.format_exc()
-        wall = time.perf_counter() - start
-        finished = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-        columns = config_columns(config)
-        for record in records:
-            rows.append({
-                **columns, **record, "job": job_name, "config_hash": key,
-                "seed": record.get("seed", config.get("seed")), "eigenlab_version": version,
-                "dtype": str(record.get("dtype", config.get("dtype", "float64"))),
-                "device": str(record.get("device", config.get("device", "cpu"))),
-                "wall_time": wall, "status": "ok" if error is None else "error",
-                "error": error, "traceback": trace, "host": host, "finished_at": finished})
+        rows += _rows(job_name, key, config, records, version, time.perf_counter() - start,
+                      error, trace, host)
     return rows
+
+
+def failure_rows(job_name: str, items: list, version: str, error: str) -> list[dict]:
+    """Error rows for points whose worker died under them (the driver writes these)."""
+    return [row for key, config in items
+            for row in _rows(job_name, key, config, [{}], version, float("nan"), error, None,
+                             "unknown")]

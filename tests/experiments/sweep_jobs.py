@@ -45,3 +45,10 @@ def sleep_job(config):
 
 def bad_return(config):
     return 42
+
+
+def dies_at(config):
+    """Kills its own process (as the OOM killer would) where x is in ``die_at``."""
+    if config["x"] in config.get("die_at", ()):
+        os.kill(os.getpid(), 9)
+    return {"value": config["x"] ** 2}

@@ -157,6 +157,28 @@ def test_a_failing_job_is_recorded_and_the_sweep_goes_on_and_retries_it(tmp_path
     assert len(ResultStore(tmp_path).errors()) == 1
 
 
+@pytest.mark.parametrize("batch_size", [1, 4])
+def test_a_point_that_kills_its_worker_is_an_error_and_the_sweep_goes_on(tmp_path,
+                                                                         batch_size):
+    # SIGKILL from inside the job: what the out-of-memory killer does. The process pool
+    # breaks, every batch in flight dies with it; the runner restarts the pool and runs
+    # their points again one at a time, so that only the guilty points become errors.
+    grid = Grid({"x": list(range(12))}, fixed={"die_at": [3, 8]})
+    result = sweep(sweep_jobs.dies_at, grid, store=tmp_path, engine="processes", workers=2,
+                   batch_size=batch_size)
+    assert (result.n_run, result.n_failed) == (12, 2)
+    frame = result.frame()
+    assert sorted(frame["x"]) == [x for x in range(12) if x not in (3, 8)]
+    assert frame["config_hash"].is_unique
+    np.testing.assert_array_equal(frame["value"], frame["x"] ** 2)
+    errors = result.errors()
+    assert sorted(errors["x"]) == [3, 8]
+    assert errors["error"].str.startswith("WorkerDied: the worker process died").all()
+    # A rerun tries only the dead points again (and they die again).
+    again = sweep(sweep_jobs.dies_at, grid, store=tmp_path, engine="processes", workers=2)
+    assert (again.n_skipped, again.n_run, again.n_failed) == (10, 2, 2)
+
+
 def test_a_job_returning_something_else_is_a_recorded_error(tmp_path):
     result = sweep(sweep_jobs.bad_return, {"x": [1]}, store=tmp_path, engine="inprocess")
     assert result.n_failed == 1

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._sweep_worker import run_batch
+from .._sweep_worker import failure_rows, run_batch
 from ._grid import Grid, config_hash
 from ._jobs import Job, resolve_job
 from ._store import ResultStore
@@ -115,6 +115,8 @@ class _BatchSizer:
 class _InProcess:
     """Runs each batch when it is submitted; the same interface as the pools."""
 
+    isolates_deaths = True  # a death here is the driver's own: nothing survives to see it
+
     def __init__(self):
         self.workers = 1
 
@@ -132,12 +134,34 @@ class _InProcess:
         return future.result()
 
 
+class _WorkerDied(Exception):
+    """A batch's worker process died under it (killed, out of memory, a crash in C code)."""
+
+
 class _Pool:
-    def __init__(self, executor, workers: int):
-        self.executor, self.workers = executor, workers
+    """A process pool that can be restarted: a worker that dies breaks the whole
+    ``ProcessPoolExecutor``, failing every batch in flight."""
+
+    isolates_deaths = False  # a death fails every batch in flight, not only its own
+
+    def __init__(self, workers: int, context):
+        from concurrent.futures import ProcessPoolExecutor
+
+        self.workers, self.context = workers, context
+        self._make = lambda: ProcessPoolExecutor(workers, mp_context=context)
+        self.executor = self._make()
 
     def submit(self, fn, *args):
-        return self.executor.submit(fn, *args)
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return self.executor.submit(fn, *args)
+        except BrokenProcessPool as error:  # a batch already in flight killed the pool
+            future = Future()
+            future.never_ran = True
+            future.set_exception(error)
+            return future
 
     def wait(self, futures):
         from concurrent.futures import FIRST_COMPLETED, wait
@@ -150,12 +174,19 @@ class _Pool:
         try:
             return future.result()
         except BrokenProcessPool:
-            raise RuntimeError("a worker process died (killed, or out of memory) while "
-                               "running a batch; the finished points are in the store, so "
-                               "running the sweep again resumes it.") from None
+            raise _WorkerDied from None
+
+    def restart(self):
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.executor = self._make()
+
+    def close(self):
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 class _Dask:
+    isolates_deaths = True  # a dead worker fails only the tasks it was running
+
     def __init__(self, client):
         self.client = client
 
@@ -172,7 +203,15 @@ class _Dask:
         return set(wait(list(futures), return_when="FIRST_COMPLETED").done)
 
     def result(self, future):
-        return future.result()
+        from distributed import KilledWorker
+
+        try:
+            return future.result()
+        except KilledWorker:  # the batch killed its worker several times over
+            raise _WorkerDied from None
+
+    def restart(self):  # Dask replaces dead workers itself
+        pass
 
 
 def _start_context(module: str | None):
@@ -210,11 +249,11 @@ def _engine(engine: str, workers: int | None, scheduler: str | None, client, con
     if engine == "inprocess":
         yield _InProcess()
     elif engine == "processes":
-        from concurrent.futures import ProcessPoolExecutor
-
-        workers = workers or _available_cpus()
-        with ProcessPoolExecutor(workers, mp_context=context) as executor:
-            yield _Pool(executor, workers)
+        pool = _Pool(workers or _available_cpus(), context)
+        try:
+            yield pool
+        finally:
+            pool.close()
     else:
         try:
             import distributed
@@ -350,27 +389,72 @@ def sweep(job, grid, *, store, engine: str = "processes", workers: int | None = 
                        wall_time=time.perf_counter() - start)
 
 
+_DIED = ("WorkerDied: the worker process died while running this point (killed, out of "
+         "memory, or a crash in compiled code); rerun the sweep to try it again")
+
+
 def _drive(runner, job: Job, todo: deque, store: ResultStore, version: str,
            batch_size: int | None, report: Callable[[int, int], None]) -> int:
-    """Keep at most two batches per worker in flight; store each as it finishes."""
+    """Keep at most two batches per worker in flight; store each as it finishes.
+
+    A worker that dies is not the end of the sweep: the points of the batches it took down
+    are run again one at a time (alone in the pool, when one death fails every batch in
+    flight), and a point that kills its worker on its own is recorded as an error.
+    """
     sizer = _BatchSizer(runner.workers, batch_size)
-    in_flight: dict = {}
+    in_flight: dict = {}  # future -> (items, alone)
+    suspects: deque = deque()  # points of batches that died, to run one at a time
     completed = failed = 0
-    while todo or in_flight:
-        while todo and len(in_flight) < 2 * runner.workers:
-            size = sizer.size(len(todo))
-            items = [todo.popleft() for _ in range(min(size, len(todo)))]
-            future = runner.submit(run_batch, job.function, job.name, items, version)
-            in_flight[future] = len(items)
-        for future in runner.wait(list(in_flight)):
-            n_items = in_flight.pop(future)
-            rows = runner.result(future)
-            store.write(rows)
-            seen: dict[str, tuple] = {}
-            for row in rows:
-                seen.setdefault(row["config_hash"], (row["wall_time"], row["status"]))
+
+    def submit(items, alone=False):
+        future = runner.submit(run_batch, job.function, job.name, items, version)
+        in_flight[future] = (items, alone)
+
+    def store_rows(rows, n_items, timed=True):
+        nonlocal completed, failed
+        store.write(rows)
+        seen: dict[str, tuple] = {}
+        for row in rows:
+            seen.setdefault(row["config_hash"], (row["wall_time"], row["status"]))
+        if timed:
             sizer.record(sum(t for t, _ in seen.values()), n_items)
-            failed += sum(status != "ok" for _, status in seen.values())
-            completed += n_items
-            report(completed, failed)
+        failed += sum(status != "ok" for _, status in seen.values())
+        completed += n_items
+        report(completed, failed)
+
+    def collect(future) -> bool:
+        """Store a finished batch; False if its worker died under it."""
+        items, alone = in_flight.pop(future)
+        try:
+            rows = runner.result(future)
+        except _WorkerDied:
+            if alone and not getattr(future, "never_ran", False):
+                store_rows(failure_rows(job.name, items, version, _DIED), len(items),
+                           timed=False)
+            else:
+                suspects.extend(items)
+            return False
+        store_rows(rows, len(items))
+        return True
+
+    while todo or in_flight or suspects:
+        if suspects:
+            # Alone in the pool when one death fails every batch in flight, so that a
+            # second death names its point; side by side where deaths are isolated.
+            while suspects and (runner.isolates_deaths or not in_flight):
+                submit([suspects.popleft()], alone=True)
+        else:
+            while todo and len(in_flight) < 2 * runner.workers:
+                size = sizer.size(len(todo))
+                submit([todo.popleft() for _ in range(min(size, len(todo)))])
+        done = runner.wait(list(in_flight))
+        pool_broken = False
+        for future in done:
+            pool_broken |= not collect(future) and not runner.isolates_deaths
+        if pool_broken:
+            # The pool is gone: batches still in flight died with it (those that finished
+            # first keep their rows). Restart it; their points run again, each alone.
+            for future in list(in_flight):
+                collect(future)
+            runner.restart()
     return failed
