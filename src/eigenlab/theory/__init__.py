@@ -42,6 +42,7 @@ from ._krr import (
     function_learnability,
     krr_learning_curve,
 )
+from ._random_features import RFLearningCurve, rf_learning_curve
 
 __all__ = [
     "EffectiveRidge",
@@ -58,4 +59,6 @@ __all__ = [
     "krr_learning_curve",
     "power_law_effective_ridge",
     "power_law_overfitting_coefficient",
+    "RFLearningCurve",
+    "rf_learning_curve",
 ]
