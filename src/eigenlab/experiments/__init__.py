@@ -11,6 +11,13 @@ nystrom_features, NystromFeatures, NystromPreconditioner, available_memory
     A rank-m Nystrom factor K ~ F F^T, its preconditioner, the device's free memory.
 measure_krr_learning_curve, MeasuredLearningCurve
     KRR test/train MSE over trials, sizes and ridges from a pool's Gram matrix.
+measure_rf_learning_curve, MeasuredRFLearningCurve, MeasuredOptimalRidge
+    Random-feature ridge regression's test/train MSE over grids of n, k (features) and
+    ridge, from nested subsets of one feature pool per trial; the measured optimal ridge.
+ReluRandomFeatures, RandomFourierFeatures, GaussianRandomFeatures, RandomFeatureMap,
+RandomFeatures, GaussianDesign
+    Feature maps whose limits are eigenlab kernels (ReLU NNGP, Gaussian, linear), a draw of
+    features, and Gaussian inputs with a planted eigensystem.
 run_curve, CurveConfig, CurveResult, agreement
     The main job: predict a learning curve on real data and measure it; the agreement
     figure (median |log(predicted/measured)|).
@@ -73,6 +80,17 @@ from ._monomials import (
     select_monomials,
     whitened_inputs,
 )
+from ._random_features import (
+    GaussianDesign,
+    GaussianRandomFeatures,
+    MeasuredOptimalRidge,
+    MeasuredRFLearningCurve,
+    RandomFeatureMap,
+    RandomFeatures,
+    RandomFourierFeatures,
+    ReluRandomFeatures,
+    measure_rf_learning_curve,
+)
 from ._store import ResultStore, StoreLockedError
 from ._sweep import SweepResult, sweep
 from ._sweep_config import SweepConfig, load_sweep_config, run_sweep_config
@@ -82,6 +100,8 @@ __all__ = [
     "CurveConfig",
     "CurveResult",
     "ExponentFit",
+    "GaussianDesign",
+    "GaussianRandomFeatures",
     "Grid",
     "Job",
     "KRRMeasureConfig",
@@ -91,6 +111,8 @@ __all__ = [
     "LargeKernelRidge",
     "LayerScaling",
     "MeasuredLearningCurve",
+    "MeasuredOptimalRidge",
+    "MeasuredRFLearningCurve",
     "MonomialInputs",
     "MonomialLearningTimes",
     "MonomialSelection",
@@ -99,6 +121,10 @@ __all__ = [
     "NystromFeatures",
     "NystromPreconditioner",
     "OnlineTrainingResult",
+    "RandomFeatureMap",
+    "RandomFeatures",
+    "RandomFourierFeatures",
+    "ReluRandomFeatures",
     "ResultStore",
     "StoreLockedError",
     "SweepConfig",
@@ -116,6 +142,7 @@ __all__ = [
     "krr_theory",
     "load_sweep_config",
     "measure_krr_learning_curve",
+    "measure_rf_learning_curve",
     "monomial_learning_times",
     "mup_table",
     "nystrom_features",
