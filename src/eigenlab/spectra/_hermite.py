@@ -207,9 +207,16 @@ def hermite_features(z, multi_indices) -> np.ndarray:
         for k in range(1, highest):
             table[k + 1] = (column * table[k] - math.sqrt(k) * table[k - 1]) / math.sqrt(k + 1)
         tables[coordinate] = table
-    features = np.ones((z.shape[0], len(multi_indices)), order="F")
+    # Each column written once by its first factor, then multiplied in place: no pass to
+    # fill a gigabyte-sized buffer with ones first.
+    features = np.empty((z.shape[0], len(multi_indices)), order="F")
     for j, key in enumerate(multi_indices):
-        for coordinate, exponent in key:
+        if not key:
+            features[:, j] = 1.0
+            continue
+        (first, power), *rest = key
+        np.copyto(features[:, j], tables[first][power])
+        for coordinate, exponent in rest:
             features[:, j] *= tables[coordinate][exponent]
     return features
 
