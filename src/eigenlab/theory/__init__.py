@@ -35,6 +35,15 @@ from ._estimators import (
     gram_overfitting_coefficient,
     gram_test_mse,
 )
+from ._fitting_ratio import (
+    OptimalRidge,
+    fitting_ratio,
+    optimal_ridge,
+    power_law_noise_variance,
+    power_law_optimal_fitting_ratio,
+    power_law_test_mse,
+    ridge_for_fitting_ratio,
+)
 from ._krr import (
     EffectiveRidge,
     KRRLearningCurve,
@@ -61,4 +70,11 @@ __all__ = [
     "power_law_overfitting_coefficient",
     "RFLearningCurve",
     "rf_learning_curve",
+    "OptimalRidge",
+    "fitting_ratio",
+    "optimal_ridge",
+    "power_law_noise_variance",
+    "power_law_optimal_fitting_ratio",
+    "power_law_test_mse",
+    "ridge_for_fitting_ratio",
 ]
