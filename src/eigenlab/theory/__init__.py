@@ -51,6 +51,14 @@ from ._krr import (
     function_learnability,
     krr_learning_curve,
 )
+from ._overfitting import (
+    CostOfOverfitting,
+    GramCostOfOverfitting,
+    OverfittingRegime,
+    cost_of_overfitting,
+    gram_cost_of_overfitting,
+    overfitting_regime,
+)
 from ._random_features import RFLearningCurve, rf_learning_curve
 
 __all__ = [
@@ -77,4 +85,10 @@ __all__ = [
     "power_law_optimal_fitting_ratio",
     "power_law_test_mse",
     "ridge_for_fitting_ratio",
+    "CostOfOverfitting",
+    "GramCostOfOverfitting",
+    "OverfittingRegime",
+    "cost_of_overfitting",
+    "gram_cost_of_overfitting",
+    "overfitting_regime",
 ]
