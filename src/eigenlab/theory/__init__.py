@@ -28,6 +28,11 @@ from ._asymptotics import (
     power_law_effective_ridge,
     power_law_overfitting_coefficient,
 )
+from ._data_dependent import (
+    GaussianProcessPosterior,
+    gp_posterior,
+    kernel_regression_predict,
+)
 from ._estimators import (
     GramEstimates,
     gram_effective_ridge,
@@ -91,4 +96,7 @@ __all__ = [
     "cost_of_overfitting",
     "gram_cost_of_overfitting",
     "overfitting_regime",
+    "GaussianProcessPosterior",
+    "gp_posterior",
+    "kernel_regression_predict",
 ]
