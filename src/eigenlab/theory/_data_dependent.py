@@ -172,7 +172,7 @@ def gp_posterior(prior_covariance, train_index, targets, *, noise) -> GaussianPr
     >>> post.mean.round(2)
     array([ 0.99,  0.53,  0.  , -0.53, -0.99])
     >>> np.diag(post.covariance).round(2)  # uncertainty is largest between the data
-    array([0.01, 0.7 , 0.99, 0.7 , 0.01])
+    array([0.01, 0.72, 0.99, 0.72, 0.01])
     """
     prior = _check_covariance(prior_covariance, "prior_covariance")
     index = _check_index(train_index, prior.shape[0])
