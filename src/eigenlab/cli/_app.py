@@ -143,6 +143,48 @@ def curve(
 
 
 @app.command()
+def overfit(
+    domain: str = typer.Option("sphere", help="sphere (uniform points on S^(dim-1), exact "
+                               "theory, no download) or a dataset name (mnist5k, mnist, ...)."),
+    dim: int = typer.Option(10, help="sphere: ambient dimension d >= 3."),
+    kernel: str = typer.Option("laplace,gaussian", help="Kernels, comma-separated: laplace, "
+                               "gaussian."),
+    width: float = typer.Option(1.0, help="Kernel width (data: in units of its RMS norm)."),
+    n: str = typer.Option(None, help="Training sizes: START:STOP:COUNT or a comma list "
+                          "(default 25,50,...,800)."),
+    trials: int = typer.Option(4, help="Random training sets per n."),
+    test_size: int = typer.Option(1500, help="Held-out points per trial."),
+    noise: str = typer.Option("0,0.5,1", help="Label-noise variances for the noise-"
+                              "sensitivity curves, comma-separated."),
+    target: str = typer.Option("even-odd", help="dataset: the binary target."),
+    pool: int = typer.Option(5000, help="dataset: points drawn (theory's population)."),
+    data_dir: str = typer.Option(None, help="Folder holding the dataset files."),
+    mlp: bool = typer.Option(False, "--mlp/--no-mlp", help="Also train ReLU MLPs to "
+                             "interpolation on the noisy labels (minutes)."),
+    mlp_n: str = typer.Option(None, help="MLP training sizes (default: the two largest n)."),
+    mlp_width: int = typer.Option(512, help="MLP hidden width."),
+    mlp_depth: int = typer.Option(2, help="MLP hidden layers."),
+    mlp_steps: int = typer.Option(2000, help="Most full-batch Adam steps per MLP fit."),
+    seed: int = typer.Option(0, help="Random seed."),
+    out: Path = typer.Option(Path("eigenlab-output/overfit"), help="Output folder."),
+    quick: bool = typer.Option(False, help="A small run that finishes in seconds."),
+):
+    """Benign, tempered or catastrophic: the overfitting coefficient E0 along n, measured
+    (noise fitting, data-only estimator, noise sensitivity) and predicted."""
+    from ._overfit import overfit_config, run_and_save
+
+    try:
+        config = overfit_config(
+            domain=domain, dim=dim, kernels=kernel, width=width, n=n, trials=trials,
+            test_size=test_size, noise=noise, target=target, pool=pool, data_dir=data_dir,
+            mlp=mlp, mlp_n=mlp_n, mlp_width=mlp_width, mlp_depth=mlp_depth,
+            mlp_steps=mlp_steps, seed=seed, quick=quick)
+        run_and_save(config, out)
+    except (ValueError, TypeError, FileNotFoundError) as error:
+        _fail(error)
+
+
+@app.command()
 def sweep(
     config: Path = typer.Argument(..., help="Sweep config file (.toml or .yaml): the job, "
                                   "its [grid], [fixed] values, optional [[zip]] and [run]."),

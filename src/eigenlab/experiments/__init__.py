@@ -40,6 +40,13 @@ resolve_job, builtin_jobs, Job, krr_theory, KRRTheoryConfig, krr_measure, KRRMea
     Jobs by short name or ``module:function``; the built-in KRR prediction and measurement.
 load_sweep_config, run_sweep_config, SweepConfig
     Sweep config files (TOML/YAML), checked before anything runs.
+measure_overfitting_coefficient, MeasuredOverfitting, sphere_points
+    The overfitting coefficient E0 measured by noise fitting and by the data-only estimator.
+krr_noise_sensitivity, mlp_noise_sensitivity, NoiseSensitivity
+    Test MSE against clean targets as label noise grows, for KRR and a trained MLP.
+run_overfit, OverfitConfig, OverfitResult
+    ``eigenlab overfit``: E0 along n per kernel, measured and predicted, with noise
+    sensitivity (benign, tempered, catastrophic).
 """
 
 from ._curve import CurveConfig, CurveResult, agreement, run_curve
@@ -80,6 +87,15 @@ from ._monomials import (
     select_monomials,
     whitened_inputs,
 )
+from ._overfit_study import OverfitConfig, OverfitResult, run_overfit
+from ._overfitting import (
+    MeasuredOverfitting,
+    NoiseSensitivity,
+    krr_noise_sensitivity,
+    measure_overfitting_coefficient,
+    mlp_noise_sensitivity,
+    sphere_points,
+)
 from ._random_features import (
     GaussianDesign,
     GaussianRandomFeatures,
@@ -112,15 +128,19 @@ __all__ = [
     "LayerScaling",
     "MeasuredLearningCurve",
     "MeasuredOptimalRidge",
+    "MeasuredOverfitting",
     "MeasuredRFLearningCurve",
     "MonomialInputs",
     "MonomialLearningTimes",
     "MonomialSelection",
     "MupMLP",
     "MupTable",
+    "NoiseSensitivity",
     "NystromFeatures",
     "NystromPreconditioner",
     "OnlineTrainingResult",
+    "OverfitConfig",
+    "OverfitResult",
     "RandomFeatureMap",
     "RandomFeatures",
     "RandomFourierFeatures",
@@ -139,18 +159,23 @@ __all__ = [
     "gaussian_inputs",
     "hea_monomial_eigenvalues",
     "krr_measure",
+    "krr_noise_sensitivity",
     "krr_theory",
     "load_sweep_config",
     "measure_krr_learning_curve",
+    "measure_overfitting_coefficient",
     "measure_rf_learning_curve",
+    "mlp_noise_sensitivity",
     "monomial_learning_times",
     "mup_table",
     "nystrom_features",
     "planted_spectrum",
     "resolve_job",
     "run_curve",
+    "run_overfit",
     "run_sweep_config",
     "select_monomials",
+    "sphere_points",
     "sweep",
     "train_online",
     "whitened_inputs",
