@@ -196,3 +196,17 @@ def test_the_preprocessing_is_one_map_fitted_on_the_pool(rng):
 def test_bad_preprocessing_fails_before_any_work(changes, message):
     with pytest.raises(ValueError, match=message):
         CurveConfig(pool=500, n=(10,), **changes)
+
+
+def test_with_label_noise_the_held_out_prediction_follows_the_measurement():
+    # With noise, fresh labels at training points cost 2 eps^2 tr(S)/n more than the train
+    # error; the off-training-set prediction must account for it once n is a fair share of
+    # the pool (without that term it over-predicts by 30% at n = M/5).
+    config = CurveConfig(pool=1000, n=(50, 100, 200), ridges=(1e-3, 1e-1), trials=8,
+                         noise=0.5, seed=4)
+    result = run_curve(config)
+    measured = result.measured.test_mse
+    mean, error = measured.mean(axis=0), measured.std(axis=0) / np.sqrt(measured.shape[0])
+    predicted = result.frame[result.frame["source"] == "theory:empirical"]["test_mse"]
+    predicted = predicted.to_numpy().reshape(mean.shape)
+    assert np.all(np.abs(predicted / mean - 1) < 0.04 + 3 * error / mean), (predicted, mean)

@@ -302,6 +302,30 @@ def _pool_summary(x: np.ndarray) -> tuple[float, float]:
     return trace**2 / frobenius, float(np.std(norms) / np.mean(norms))
 
 
+def _off_training_set(curve, n, pool: float, noise: float) -> np.ndarray:
+    r"""The predicted error on the pool's held-out points, from the pool-population one.
+
+    Over the pool's M points the population error is :math:`M E_{te} = n\,e_{\rm train} +
+    (M - n) E_{\rm off}`, where :math:`e_{\rm train}` is the error at the training points
+    against fresh labels. For a linear smoother :math:`\hat f = S y` with label noise
+    :math:`\epsilon^2`, :math:`n\,e_{\rm train} = n E_{tr} + 2\epsilon^2\,\mathrm{tr}\,S`
+    (the fit follows its own training noise), and in the eigenframework
+    :math:`\mathrm{tr}\,S = \sum_i \mathcal{L}_i = n(1 - \sqrt{E_{tr}/E_{te}})`. So
+
+    .. math:: E_{\rm off} = \frac{M E_{te} - n E_{tr} - 2\epsilon^2 \sum_i
+        \mathcal{L}_i}{M - n}.
+
+    ``noise`` is the total noise variance over outputs. Without noise this is the
+    correction of Simon et al. 2023 (arXiv:2110.03922). With noise the last term matters:
+    on MNIST-5k (pool 1,000, noise 0.5, ridge 1e-3, 8 trials) at n = 200 the measured
+    held-out MSE was 1.036 +- 0.019; this predicts 1.107, the formula without it 1.356.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(curve.test_mse > 0, curve.train_mse / curve.test_mse, 0.0)
+    learned = n * (1.0 - np.sqrt(np.clip(ratio, 0.0, 1.0)))
+    return (pool * curve.test_mse - n * curve.train_mse - 2.0 * noise * learned) / (pool - n)
+
+
 def _diagnostic_columns(diagnostics) -> dict:
     """The HEA's checks as table columns (``hea_*``), so that stored rows keep them."""
     if diagnostics is None:
@@ -323,9 +347,12 @@ def run_curve(config: CurveConfig, *, progress: Progress | None = None) -> Curve
     predicts the error on the whole pool, :math:`E_{te}`, training points included; the
     error on held-out points follows as
 
-    .. math:: E_{\rm off} = \frac{M E_{te} - n E_{tr}}{M - n},
+    .. math:: E_{\rm off} = \frac{M E_{te} - n E_{tr} - 2\epsilon^2 \sum_i
+        \mathcal{L}_i}{M - n}
 
-    which is what is compared with the measurement (Simon et al. 2023, arXiv:2110.03922).
+    (the last term: with label noise :math:`\epsilon^2` the fit follows its own training
+    noise, so fresh labels at training points cost more than the train error), which is
+    what is compared with the measurement (Simon et al. 2023, arXiv:2110.03922).
     Without the correction the prediction is too low once n is a sizable fraction of M. The
     HEA (Karkada et al. 2026, arXiv:2510.14878) predicts from the statistics of
     ``hea_samples`` samples of the whole dataset, whose population is the data distribution:
@@ -416,8 +443,8 @@ def run_curve(config: CurveConfig, *, progress: Progress | None = None) -> Curve
                                    noise=config.noise)
         if source == "empirical":
             # The pool is this eigensystem's population: correct to held-out points.
-            predicted = (pool * curve.test_mse - sizes[:, None] * curve.train_mse) / (
-                pool - sizes[:, None])
+            predicted = _off_training_set(curve, sizes[:, None], pool,
+                                          config.noise * eigensystem.n_outputs)
         else:
             predicted = curve.test_mse  # the HEA's population is the data distribution
         theories[source], eigensystems[source] = curve, eigensystem
