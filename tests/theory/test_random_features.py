@@ -86,12 +86,15 @@ def test_kernel_limit_is_krr_exactly():
     es = _rich_eigensystem()
     n = np.array([1.0, 10, 100, 1000, 5000])[:, None]
     ridge = np.array([0.0, 1e-6, 1e-2, 10.0])[None, :]
-    krr = krr_learning_curve(es, n, ridge=ridge, noise=0.3)
-    rf = rf_learning_curve(es, n, np.inf, ridge=ridge, noise=0.3)
+    krr = krr_learning_curve(es, n, ridge=ridge, noise=0.3, method="exact")
+    rf = rf_learning_curve(es, n, np.inf, ridge=ridge, noise=0.3, method="exact")
     for name in ["effective_ridge", "overfitting_coefficient", "test_mse", "train_mse",
                  "bias", "variance", "learnability_sum"]:
         np.testing.assert_allclose(getattr(rf, name), getattr(krr, name), rtol=1e-12,
                                    err_msg=name)
+    tabulated = rf_learning_curve(es, n, np.inf, ridge=ridge, noise=0.3,
+                                  method="interpolated")
+    np.testing.assert_allclose(tabulated.test_mse, krr.test_mse, rtol=1e-10)
     np.testing.assert_array_equal(rf.feature_ridge, rf.effective_ridge)
     wide = rf_learning_curve(es, n, 1e12, ridge=ridge, noise=0.3)
     np.testing.assert_allclose(wide.test_mse, krr.test_mse, rtol=1e-8)
@@ -175,6 +178,22 @@ def test_grid_is_vectorised_and_converges_on_extremes():
                                rtol=1e-10)
 
 
+@pytest.mark.parametrize("spectrum", ["power", "rich"])
+def test_interpolated_route_equals_exact(spectrum):
+    es = (power_law_eigensystem(5000, alpha=1.5, beta=1.3, normalize_target=True)
+          if spectrum == "power" else _rich_eigensystem())
+    n = np.logspace(0, 4, 9)[:, None, None]
+    k = np.concatenate([np.logspace(0, 5, 11), [np.inf]])[None, :, None]
+    ridge = np.array([0.0, 1e-12, 1e-6, 1e-3, 1.0, 1e3])[None, None, :]
+    exact = rf_learning_curve(es, n, k, ridge=ridge, noise=0.1, method="exact")
+    table = rf_learning_curve(es, n, k, ridge=ridge, noise=0.1, method="interpolated")
+    finite = np.isfinite(exact.test_mse)
+    np.testing.assert_array_equal(np.isfinite(table.test_mse), finite)
+    for name in ["test_mse", "train_mse", "effective_ridge", "feature_ridge"]:
+        np.testing.assert_allclose(getattr(table, name)[finite], getattr(exact, name)[finite],
+                                   rtol=1e-9, atol=1e-300, err_msg=name)
+
+
 def test_gamma_above_kappa_and_monotone_in_ridge():
     es = power_law_eigensystem(3000, alpha=1.5, beta=1.5)
     ridge = np.logspace(-6, 2, 30)
@@ -190,6 +209,7 @@ def test_gamma_above_kappa_and_monotone_in_ridge():
     (dict(n=0, k=10), "`n` must be >= 1"),
     (dict(n=10, k=10, ridge=-1.0), "`ridge` must be >= 0"),
     (dict(n=[1, 2], k=[1, 2, 3]), "must broadcast"),
+    (dict(n=10, k=10, method="fast"), "`method` must be one of"),
 ])
 def test_bad_inputs(kwargs, message):
     es = power_law_eigensystem(100, alpha=1.5, beta=1.5)

@@ -21,13 +21,21 @@ import numpy as np
 
 from .._eigensystem import Eigensystem
 from .._validation import check_nonnegative, check_sample_sizes
-from ._effective_ridge import solve_effective_ridge_arrays, spectral_sums
+from ._effective_ridge import (
+    _PANEL_NODES,
+    _PANEL_WIDTH,
+    _Interpolant,
+    solve_effective_ridge_arrays,
+    spectral_sums,
+)
 from ._krr import _check_eigensystem, _checked, _grid
 
 __all__ = ["RFLearningCurve", "rf_learning_curve"]
 
 _CHUNK_ELEMENTS = 1 << 22
 _MAX_ITERATIONS = 200
+_INTERPOLATION_TOLERANCE = 1e-13
+_METHODS = ("auto", "exact", "interpolated")
 
 
 def check_feature_counts(value, name: str = "k") -> np.ndarray:
@@ -124,11 +132,11 @@ class RFLearningCurve:
 
 
 def _final_sums(eigenvalues, multiplicities, weights, gamma):
-    """``q``, ``z - q`` and the target sums at each ``gamma`` (> 0), blockwise.
+    """Sums at each ``gamma`` (> 0), exactly and blockwise.
 
-    Returns (count, balance, second, slope, residual, mixed): ``z = count + balance`` split as
-    in :func:`spectral_sums`, ``second`` = sum m L^2, ``slope`` = sum m L(1-L),
-    ``residual`` = sum w (1-L)^2 and ``mixed`` = sum w L (1-L), each free of cancellation.
+    Returns (first, second, slope, residual, mixed): ``first`` = sum m L, ``second`` =
+    sum m L^2, ``slope`` = sum m L(1-L), ``residual`` = sum w (1-L)^2 and ``mixed`` =
+    sum w L (1-L), each free of cancellation.
     """
     base = spectral_sums(eigenvalues, multiplicities, weights, gamma)
     mixed = np.empty(gamma.size)
@@ -137,10 +145,41 @@ def _final_sums(eigenvalues, multiplicities, weights, gamma):
         block = gamma[start:start + step, None]
         denominator = eigenvalues + block
         mixed[start:start + step] = (eigenvalues * block / denominator ** 2) @ weights
-    return base.count, base.balance, base.second, base.slope, base.residual_power, mixed
+    return base.first, base.second, base.slope, base.residual_power, mixed
 
 
-def _newton_rf(eigenvalues, multiplicities, weights, tail, n, k, ridge, lo, hi):
+class _Tables:
+    """Chebyshev-panel tables of every sum the RF theory needs, over a range of log gamma.
+
+    Two :class:`_Interpolant` tables: one with the multiplicities (``first``, ``second``,
+    ``slope``, ``residual_power``) and one with the target power in their place, whose
+    ``slope`` is ``mixed`` = sum w L (1 - L).
+    """
+
+    def __init__(self, eigenvalues, multiplicities, weights, u_min, u_max):
+        self.main = _Interpolant(eigenvalues, multiplicities, weights, u_min, u_max)
+        self.target = _Interpolant(eigenvalues, weights, weights, u_min, u_max)
+        self.error = max(self.main.error, self.target.error)
+
+    def root(self, u):
+        return self.main(u)
+
+    def final(self, u):
+        sums = self.main(u)
+        return sums.first, sums.second, sums.slope, sums.residual_power, self.target(u).slope
+
+
+def _tables_worth_it(eigenvalues, u_min, u_max, points, method):
+    """Tabulate when asked, or (auto) when it costs fewer mode passes than exact Newton."""
+    if method == "exact" or points == 0:
+        return False
+    if method == "interpolated":
+        return True
+    n_nodes = 2 * _PANEL_NODES * max(1, int(np.ceil((u_max - u_min) / _PANEL_WIDTH)))
+    return eigenvalues.size > 256 and n_nodes < 4 * points
+
+
+def _newton_rf(evaluate, tail, n, k, ridge, lo, hi):
     r"""Safeguarded Newton in :math:`u = \log\gamma` on the RF equation (ridge > 0).
 
     :math:`F(u) = z + \delta/\kappa - n` with :math:`\kappa = \gamma (k - z)/k` is strictly
@@ -158,7 +197,7 @@ def _newton_rf(eigenvalues, multiplicities, weights, tail, n, k, ridge, lo, hi):
         if todo.size == 0:
             break
         ut = u[todo]
-        sums = spectral_sums(eigenvalues, multiplicities, weights, np.exp(ut), root_only=True)
+        sums = evaluate(ut)
         tail_term = tail * np.exp(-ut)
         balance = sums.balance + tail_term
         slope = sums.slope + tail_term
@@ -190,10 +229,11 @@ def _newton_rf(eigenvalues, multiplicities, weights, tail, n, k, ridge, lo, hi):
     return u, iterations, done
 
 
-def solve_rf_arrays(es: Eigensystem, n, k, ridge):
+def solve_rf_arrays(es: Eigensystem, n, k, ridge, *, method="auto"):
     """Solve for the feature ridge gamma and effective ridge kappa on flat arrays.
 
-    Returns (gamma, kappa, converged, iterations). Inputs are trusted.
+    Returns (gamma, kappa, converged, iterations, tables); ``tables`` is the
+    :class:`_Tables` used by the Newton solve (None on the exact route). Inputs are trusted.
     """
     lam, mult, weights, tail = es.eigenvalues, es.multiplicities, es.target_power, es.tail_mass
     size = n.size
@@ -212,7 +252,7 @@ def solve_rf_arrays(es: Eigensystem, n, k, ridge):
     stacked_r = np.concatenate([np.where(infinite | ~ridgeless, ridge, 0.0) + tail,
                                 np.full(int(rf.sum()), tail)])
     krr = solve_effective_ridge_arrays(lam, mult, weights, stacked_n, stacked_r,
-                                       method="exact")
+                                       method="exact" if method == "exact" else "auto")
     base = krr.effective_ridge[:size]
     converged &= krr.converged[:size]
     iterations += krr.iterations[:size]
@@ -222,6 +262,7 @@ def solve_rf_arrays(es: Eigensystem, n, k, ridge):
     kappa[under] = base[under] * (k[under] - n[under]) / k[under]
 
     index = np.flatnonzero(rf)
+    tables = None
     if index.size:
         gamma_k = krr.effective_ridge[size:]
         converged[index] &= krr.converged[size:]
@@ -229,16 +270,53 @@ def solve_rf_arrays(es: Eigensystem, n, k, ridge):
         n_i, k_i, r_i = n[index], k[index], ridge[index]
         lower = np.maximum(gamma_k, base[index])
         upper = np.maximum(np.maximum(2 * trace / n_i, trace / k_i + 2 * r_i / n_i), lower)
-        u, its, done = _newton_rf(lam, mult, weights, tail, n_i, k_i, r_i,
-                                  np.log(lower), np.log(upper))
+        lo, hi = np.log(lower), np.log(upper)
+
+        def exact(u):
+            return spectral_sums(lam, mult, weights, np.exp(u), root_only=True)
+
+        evaluate = exact
+        u_min, u_max = float(lo.min()), float(hi.max())
+        if _tables_worth_it(lam, u_min, u_max, index.size, method):
+            tables = _Tables(lam, mult, weights, u_min, u_max)
+            if tables.error < _INTERPOLATION_TOLERANCE:
+                evaluate = tables.root
+            else:
+                tables = None
+        u, its, done = _newton_rf(evaluate, tail, n_i, k_i, r_i, lo, hi)
+        if tables is not None:
+            poor = _poorly_tabulated(tables, u, tail, n_i, k_i, r_i)
+            if poor.size:
+                u_p, its_p, done_p = _newton_rf(exact, tail, n_i[poor], k_i[poor],
+                                                r_i[poor], lo[poor], hi[poor])
+                u[poor], done[poor] = u_p, done_p
+                its[poor] += its_p
         gamma[index] = np.exp(u)
         converged[index] &= done
         iterations[index] += its
-    return gamma, kappa, converged, iterations
+    return gamma, kappa, converged, iterations, tables
+
+
+def _poorly_tabulated(tables, u, tail, n, k, ridge):
+    """Points whose root the tables' error could move by more than ~1e-13 in log gamma.
+
+    An error e z in the tabulated df1 moves F by e z (1 + (delta/kappa)/(k - z)) (the ridge
+    term depends on k - z); the root moves by that over |dF/du|.
+    """
+    sums = tables.root(u)
+    tail_term = tail * np.exp(-u)
+    z = sums.first + tail_term
+    slope = sums.slope + tail_term
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        k_gap = k - z
+        ridge_term = ridge * k * np.exp(-u) / k_gap
+        error = max(tables.error, 1e-15) * z * (1 + ridge_term / k_gap)
+        derivative = slope + ridge_term * (1 + slope / k_gap)
+        return np.flatnonzero(~(error < 1e-13 * derivative))
 
 
 def rf_learning_curve(eigensystem: Eigensystem, n, k, *, ridge=0.0, noise=0.0,
-                      check: bool = True) -> RFLearningCurve:
+                      method: str = "auto", check: bool = True) -> RFLearningCurve:
     r"""Predict random-feature ridge regression's test and train MSE over a grid.
 
     With :math:`z = \mathrm{df}_1(\gamma) = \sum_i m_i \mathcal{L}_i`,
@@ -288,6 +366,12 @@ def rf_learning_curve(eigensystem: Eigensystem, n, k, *, ridge=0.0, noise=0.0,
         Ridge :math:`\delta \ge 0` on the raw random-feature Gram matrix.
     noise : array-like, default 0
         Label-noise variance per output.
+    method : {"auto", "exact", "interpolated"}
+        ``exact`` sums over every mode at every Newton iterate. ``interpolated`` tabulates
+        every spectral sum once on Chebyshev panels in :math:`\log\gamma` (as
+        :func:`effective_ridge` does; about 1e-13 relative accuracy, checked, with a fall
+        back to exact where the table is not accurate enough or a root is ill-conditioned)
+        and solves and evaluates every grid point on the tables. ``auto`` picks the cheaper.
     check : bool, default True
         Raise :class:`~eigenlab.ConvergenceError` if a point fails to converge.
 
@@ -297,8 +381,9 @@ def rf_learning_curve(eigensystem: Eigensystem, n, k, *, ridge=0.0, noise=0.0,
 
     Notes
     -----
-    Dtype policy: float64. Cost: one pass over the modes per Newton iterate and grid point
-    (typically 5-10 iterates), blocks of at most 2**22 values.
+    Dtype policy: float64. Cost (exact): one pass over the modes per Newton iterate and
+    grid point (typically 5-15 iterates), blocks of at most 2**22 values; (interpolated):
+    about 24 passes per unit of :math:`\log\gamma` spanned, whatever the grid size.
 
     References
     ----------
@@ -320,24 +405,33 @@ def rf_learning_curve(eigensystem: Eigensystem, n, k, *, ridge=0.0, noise=0.0,
     noise = check_nonnegative(noise, "noise")
     shape, grid = _grid(n=n, k=k, ridge=ridge, noise=noise)
     n_f, k_f, r_f = grid["n"].ravel(), grid["k"].ravel(), grid["ridge"].ravel()
-    gamma, kappa, converged, iterations = solve_rf_arrays(es, n_f, k_f, r_f)
+    if method not in _METHODS:
+        raise ValueError(f"`method` must be one of {_METHODS}; got {method!r}.")
+    gamma, kappa, converged, iterations, tables = solve_rf_arrays(es, n_f, k_f, r_f,
+                                                                  method=method)
 
     lam, mult, weights, tail = es.eigenvalues, es.multiplicities, es.target_power, es.tail_mass
     positive = gamma > 0
-    count, balance, second, slope, residual, mixed = (np.zeros(n_f.size) for _ in range(6))
+    first, second, slope, residual, mixed = (np.zeros(n_f.size) for _ in range(5))
     if np.any(positive):
-        parts = _final_sums(lam, mult, weights, gamma[positive])
-        for out, part in zip((count, balance, second, slope, residual, mixed), parts,
-                             strict=True):
+        u = np.log(gamma[positive])
+        u_min, u_max = float(u.min()), float(u.max())
+        covered = tables is not None and u_min >= tables.main.u_min and \
+            u_max <= tables.main.u_min + tables.main.width * tables.main.n_panels
+        if not covered and _tables_worth_it(lam, u_min, u_max, u.size, method):
+            tables = _Tables(lam, mult, weights, u_min, u_max)
+            covered = tables.error < _INTERPOLATION_TOLERANCE
+        parts = tables.final(u) if covered else _final_sums(lam, mult, weights, np.exp(u))
+        for out, part in zip((first, second, slope, residual, mixed), parts, strict=True):
             out[positive] = part
     rank = float(mult[lam > 0].sum())
     # gamma = 0: the finite-rank limit, every positive mode learned.
-    count[~positive] = rank
+    first[~positive] = rank
     second[~positive] = rank
     residual[~positive] = weights[lam == 0].sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         tail_term = np.where(positive, tail / gamma, 0.0)
-    z = count + balance + tail_term
+    z = first + tail_term
     z_minus_q = slope + tail_term
     infinite = np.isinf(k_f)
     ridgeless = r_f == 0
