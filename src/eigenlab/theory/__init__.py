@@ -12,6 +12,32 @@ effective_ridge
 function_learnability
     Learnability of a function from per-mode learnabilities.
 
+Random-feature ridge regression ("More is better")
+--------------------------------------------------
+rf_learning_curve
+    Test/train MSE over a grid of n, k (features; inf = KRR), ridge, noise.
+optimal_ridge
+    The test-MSE-optimal ridge for KRR or random features (0 and inf included).
+
+Fitting ratio and power-law tasks
+---------------------------------
+fitting_ratio, ridge_for_fitting_ratio
+    R = E_tr/E_te = (ridge/(n kappa))^2 and its exact inverse.
+power_law_test_mse, power_law_noise_variance, power_law_optimal_fitting_ratio
+    Closed-form test MSE against the fitting ratio, its noise scaling, the optimum.
+
+Overfitting: taxonomy and cost
+------------------------------
+overfitting_regime
+    Benign, tempered or catastrophic, from the ridgeless E0(n) path.
+cost_of_overfitting, gram_cost_of_overfitting
+    Ridgeless over optimally tuned risk, its agnostic bound E0(0), data-only estimates.
+
+Data-dependent kernels
+----------------------
+gp_posterior, kernel_regression_predict
+    Bayes-optimal kernels: the prior covariance, and the posterior one after seeing data.
+
 Estimators from data (a Gram matrix, no target knowledge needed)
 ----------------------------------------------------------------
 gram_effective_ridge, gram_overfitting_coefficient, gram_test_mse
@@ -67,36 +93,36 @@ from ._overfitting import (
 from ._random_features import RFLearningCurve, rf_learning_curve
 
 __all__ = [
+    "CostOfOverfitting",
     "EffectiveRidge",
+    "GaussianProcessPosterior",
+    "GramCostOfOverfitting",
     "GramEstimates",
     "KRRLearningCurve",
+    "OptimalRidge",
+    "OverfittingRegime",
+    "RFLearningCurve",
     "chemical_potential",
+    "cost_of_overfitting",
     "effective_ridge",
     "fermi_dirac_occupations",
+    "fitting_ratio",
     "function_learnability",
+    "gp_posterior",
+    "gram_cost_of_overfitting",
     "gram_effective_ridge",
     "gram_estimates",
     "gram_overfitting_coefficient",
     "gram_test_mse",
+    "kernel_regression_predict",
     "krr_learning_curve",
-    "power_law_effective_ridge",
-    "power_law_overfitting_coefficient",
-    "RFLearningCurve",
-    "rf_learning_curve",
-    "OptimalRidge",
-    "fitting_ratio",
     "optimal_ridge",
+    "overfitting_regime",
+    "power_law_effective_ridge",
     "power_law_noise_variance",
     "power_law_optimal_fitting_ratio",
+    "power_law_overfitting_coefficient",
     "power_law_test_mse",
+    "rf_learning_curve",
     "ridge_for_fitting_ratio",
-    "CostOfOverfitting",
-    "GramCostOfOverfitting",
-    "OverfittingRegime",
-    "cost_of_overfitting",
-    "gram_cost_of_overfitting",
-    "overfitting_regime",
-    "GaussianProcessPosterior",
-    "gp_posterior",
-    "kernel_regression_predict",
 ]
