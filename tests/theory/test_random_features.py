@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eigenlab.spectra import Eigensystem, power_law_eigensystem
 from eigenlab.theory import krr_learning_curve, rf_learning_curve
@@ -220,3 +222,37 @@ def test_bad_inputs(kwargs, message):
 def test_needs_an_eigensystem():
     with pytest.raises(TypeError, match="Eigensystem"):
         rf_learning_curve([1.0, 0.5], 10, 10)
+
+
+# Property checks on extreme but valid inputs: log-uniform spectra over up to 200 decades,
+# multiplicities and tails, ridges from 1e-100 to 1e100.
+@st.composite
+def _eigensystems(draw):
+    size = draw(st.integers(1, 30))
+    logs = sorted(draw(st.lists(st.floats(-100, 100), min_size=size, max_size=size)),
+                  reverse=True)
+    coeffs = draw(st.lists(st.floats(-3, 3), min_size=size, max_size=size))
+    multiplicities = draw(st.lists(st.integers(1, 50), min_size=size, max_size=size))
+    tail = draw(st.one_of(st.just(0.0), st.floats(1e-30, 1e3)))
+    return Eigensystem(10.0 ** np.array(logs), np.array(coeffs),
+                       multiplicities=np.array(multiplicities, dtype=float), tail_mass=tail)
+
+
+@settings()
+@given(_eigensystems(), st.floats(1.0, 1e6), st.floats(1.0, 1e7),
+       st.lists(st.one_of(st.just(0.0), st.floats(1e-100, 1e100)), min_size=2, max_size=5))
+def test_properties_on_extreme_inputs(es, n, k, ridges):
+    ridge = np.sort(np.array(ridges))
+    curve = rf_learning_curve(es, n, k, ridge=ridge, noise=0.1)
+    assert np.all(curve.converged)
+    assert np.all(curve.overfitting_coefficient >= 1 - 1e-9)
+    assert np.all(curve.test_mse >= 0) and not np.any(np.isnan(curve.test_mse))
+    assert np.all(curve.train_mse <= curve.test_mse * (1 + 1e-9))
+    assert np.all(curve.feature_ridge >= curve.effective_ridge * (1 - 1e-12))
+    # kappa grows with ridge; the features' limit is KRR.
+    assert np.all(np.diff(curve.effective_ridge) >= -1e-9 * curve.effective_ridge[1:])
+    kernel = rf_learning_curve(es, n, np.inf, ridge=ridge, noise=0.1)
+    reference = krr_learning_curve(es, n, ridge=ridge, noise=0.1)
+    finite = np.isfinite(reference.test_mse)
+    np.testing.assert_allclose(kernel.test_mse[finite], reference.test_mse[finite],
+                               rtol=1e-9)
