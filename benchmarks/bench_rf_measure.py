@@ -2,7 +2,8 @@
 
 Setting: Gaussian random features on a planted power-law design (lambda_i = v_i^2 = i^-1.5,
 M = 2,000 modes, label noise 0.5, 1,000 fresh test points), n on 6 sizes up to 512, k on 10
-sizes up to 2,048, 10 ridges (ridge 0 included), float64.
+sizes up to 2,048, 31 ridges (ridge 0 and 30 log-spaced from 1e-3 to 1e2, P3's count),
+float64.
 
 * eigenlab: ``measure_rf_learning_curve``: one feature pool per trial, nested subsets, one
   eigendecomposition per (n, k) for all ridges.
@@ -14,7 +15,7 @@ same seed) reproduces eigenlab's test MSEs (largest relative difference printed)
 naive loop with fresh features, on the first trial (its cost per trial is the same for every
 trial), against eigenlab's time per trial.
 
-Run:  python benchmarks/bench_rf_measure.py [--trials 3] [--modes 2000]
+Run:  python benchmarks/bench_rf_measure.py [--trials 3] [--modes 2000] [--ridges 31]
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=3)
     parser.add_argument("--modes", type=int, default=2000)
+    parser.add_argument("--ridges", type=int, default=31)
     args = parser.parse_args(argv)
 
     import torch
@@ -65,7 +67,7 @@ def main(argv=None):
     features = GaussianRandomFeatures()
     sizes = np.unique(np.geomspace(16, 512, 6).round().astype(int))
     widths = np.unique(np.geomspace(16, 2048, 10).round().astype(int))
-    ridges = np.concatenate([[0.0], np.geomspace(1e-3, 1e2, 9)])
+    ridges = np.concatenate([[0.0], np.geomspace(1e-3, 1e2, args.ridges - 1)])
     noise, test_size, seed = 0.5, 1000, 7
     print(f"Gaussian RF, M={args.modes} modes, n={sizes.tolist()}, k={widths.tolist()}, "
           f"{ridges.size} ridges, {test_size} test points, {args.trials} trials, "
