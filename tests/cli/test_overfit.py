@@ -18,7 +18,8 @@ def test_overfit_quick_writes_tables_plot_and_the_regimes(tmp_path):
     noisy = pd.read_parquet(tmp_path / "overfit_noise.parquet")
     assert set(noisy["noise"]) == {0.0, 0.5, 1.0} and set(noisy["learner"]) == {"krr"}
     assert (tmp_path / "overfit.png").stat().st_size > 10_000
-    assert "laplace: predicted E0" in result.output and "(grows)" in result.output
+    assert "laplace: regime: tempered" in result.output
+    assert "gaussian: regime: catastrophic" in result.output
 
 
 def test_overfit_bad_input_is_one_clear_line(tmp_path):

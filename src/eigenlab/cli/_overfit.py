@@ -124,8 +124,4 @@ def _summarise(result, console):
                       f"{row['excess_per_noise']:.3f} (train MSE at most "
                       f"{row['train_mse_max']:.1e}: interpolating)")
     for kernel in result.config.kernels:
-        theory = frame[(frame["kernel"] == kernel) & (frame["method"] == "theory")]
-        values = theory.sort_values("n")["overfitting_coefficient"].to_numpy()
-        trend = "grows" if values[-1] > 1.2 * values[0] else "levels off"
-        console.print(f"{kernel}: predicted E0 {values[0]:.3f} -> {values[-1]:.3f} over this "
-                      f"range of n ({trend})")
+        console.print(f"{kernel}: {result.regimes[kernel]}")

@@ -124,6 +124,10 @@ class OverfitResult:
     slopes : pandas.DataFrame
         Per (learner, kernel, n): the excess test MSE per unit noise variance (E0 - 1 for
         KRR) read from ``sensitivity``.
+    regimes : dict
+        Per kernel, a sentence: the eigenframework's verdict (benign, tempered,
+        catastrophic) from :func:`eigenlab.theory.overfitting_regime` on the sphere's
+        spectrum along n, as far as float64 resolves it, with its evidence.
     config : OverfitConfig
     timings : dict
     """
@@ -131,6 +135,7 @@ class OverfitResult:
     coefficients: object
     sensitivity: object
     slopes: object
+    regimes: dict
     config: OverfitConfig
     timings: dict = field(default_factory=dict)
 
@@ -158,18 +163,43 @@ def _domain(config: OverfitConfig, size: int):
     return x, y_all[np.searchsorted(candidates, chosen)], dataset.display_name
 
 
-def _theory(config: OverfitConfig, kernel, gram, sizes: np.ndarray) -> np.ndarray:
+def _theory(config: OverfitConfig, kernel, gram, sizes: np.ndarray):
+    """(E0 at ``sizes``, the regime or None, a sentence on the regime)."""
+    import warnings
+
     from ..spectra import gram_eigensystem, hypersphere_eigensystem
-    from ..theory import krr_learning_curve
+    from ..theory import krr_learning_curve, overfitting_regime
 
     if config.domain == "sphere":
         degrees = 200 if config.dim <= 4 else 60
-        eigensystem = hypersphere_eigensystem(kernel.profile, config.dim, max_degree=degrees,
-                                              n_quadrature=4 * degrees + 400)
+        with warnings.catch_warnings():  # sharply decaying spectra: round-off, reported
+            warnings.simplefilter("ignore")
+            eigensystem = hypersphere_eigensystem(kernel.profile, config.dim,
+                                                  max_degree=degrees,
+                                                  n_quadrature=4 * degrees + 400)
     else:
         eigensystem = gram_eigensystem(gram)
-    return np.asarray(krr_learning_curve(eigensystem, sizes, ridge=0.0)
-                      .overfitting_coefficient, dtype=float)
+    predicted = np.asarray(krr_learning_curve(eigensystem, sizes, ridge=0.0)
+                           .overfitting_coefficient, dtype=float)
+    if config.domain != "sphere":
+        return predicted, None, ("regime: not classified (a pool's Gram spectrum has finite "
+                                 "rank; use the sphere domain for the limit)")
+    # The path stays 20x below the number of eigenfunctions whose eigenvalues are resolved
+    # in float64: beyond that the listed spectrum is a finite-rank kernel and E0 falls back
+    # to 1 whatever the true spectrum does.
+    rank = float(eigensystem.multiplicities[eigensystem.eigenvalues > 0].sum())
+    if rank / 20 < 10 ** 2.5:
+        return predicted, None, (f"regime: undetermined (only {rank:.0f} eigenfunctions "
+                                 "resolved in float64: the spectrum decays too fast to follow "
+                                 "E0 far in n)")
+    regime = overfitting_regime(eigensystem, np.geomspace(10, rank / 20, 30))
+    limit = "grows without bound" if regime.verdict == "catastrophic" else (
+        f"limit {regime.limit:.3f}")
+    path = regime.overfitting_coefficient
+    return predicted, regime, (f"regime: {regime.verdict} (E0 from {path[0]:.3f} at n = 10 "
+                               f"to {path[-1]:.3f} at n = {regime.n[-1]:.3g}; {limit}; "
+                               f"log-log slope over the last decade "
+                               f"{regime.growth_exponent:.3f})")
 
 
 def run_overfit(config: OverfitConfig, *, progress: Progress | None = None) -> OverfitResult:
@@ -205,7 +235,7 @@ def run_overfit(config: OverfitConfig, *, progress: Progress | None = None) -> O
     timings["load"] = time.perf_counter() - start
     sizes = np.asarray(sorted(set(config.n)), dtype=float)
     settings = {"domain": config.domain, "description": description, "width": config.width}
-    coefficients, sensitivity = [], []
+    coefficients, sensitivity, regimes = [], [], {}
     for k, name in enumerate(config.kernels):
         start = time.perf_counter()
         kernel = get_kernel(name, width=config.width)
@@ -217,7 +247,7 @@ def run_overfit(config: OverfitConfig, *, progress: Progress | None = None) -> O
             seed=[config.seed, k, 1])
         coefficients.append(measured.to_frame(kernel=name, **settings))
         report(k, len(config.kernels), f"{name}: theory")
-        predicted = _theory(config, kernel, gram, sizes)
+        predicted, regime, regimes[name] = _theory(config, kernel, gram, sizes)
         coefficients.append(pd.DataFrame({
             "method": "theory", "n": sizes, "ridge": 0.0, "trial": np.nan,
             "overfitting_coefficient": predicted, "test_size": config.test_size,
@@ -245,7 +275,8 @@ def run_overfit(config: OverfitConfig, *, progress: Progress | None = None) -> O
             coefficients[key] = value
             sensitivity[key] = value
     return OverfitResult(coefficients=coefficients, sensitivity=sensitivity,
-                         slopes=_slopes(sensitivity), config=config, timings=timings)
+                         slopes=_slopes(sensitivity), regimes=regimes, config=config,
+                         timings=timings)
 
 
 def _slopes(sensitivity):
