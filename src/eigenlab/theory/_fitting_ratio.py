@@ -28,7 +28,7 @@ __all__ = ["OptimalRidge", "fitting_ratio", "optimal_ridge", "power_law_noise_va
            "power_law_optimal_fitting_ratio", "power_law_test_mse", "ridge_for_fitting_ratio"]
 
 _GRID_POINTS = 97
-_GOLDEN_ITERATIONS = 48
+_GOLDEN_ITERATIONS = 32
 
 
 def _check_exponents(alpha, beta):
