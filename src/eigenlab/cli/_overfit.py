@@ -57,6 +57,8 @@ def run_and_save(config, out: Path, console=None):
 def _plot(result):
     import matplotlib.pyplot as plt
 
+    from ..plotting._curves import readable_log_ticks
+
     frame, config = result.coefficients, result.config
     figure, (left, right) = plt.subplots(1, 2, figsize=(10.5, 4.0))
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
@@ -75,6 +77,7 @@ def _plot(result):
     left.set_xscale("log")
     left.set_yscale("log")
     left.axhline(1.0, color="0.6", lw=0.8)
+    readable_log_ticks(left)
     left.set_xlabel("training samples n")
     left.set_ylabel("overfitting coefficient E0 (ridge 0)")
     left.set_title(f"{frame['description'].iloc[0]}: benign -> 1, tempered -> const, "

@@ -62,7 +62,27 @@ def plot_learning_curve(results, ax=None, *, show_train: bool = False, label: st
                             color=colour, capsize=2, label=f"{prefix}{source}, ridge={ridge:g}")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    readable_log_ticks(ax)
     ax.set_xlabel("training samples n")
     ax.set_ylabel("test MSE")
     ax.legend(fontsize="small")
     return ax
+
+
+def readable_log_ticks(ax) -> None:
+    """Plain-number tick labels on the log axes of ``ax`` (``30``, ``200``, ``0.5``), minor
+    labels only at 2 and 5 times a power of ten, and none when the axis spans more than three
+    decades: matplotlib's default writes every minor label in scientific notation, and they
+    run into each other over one or two decades."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    plain = FuncFormatter(lambda value, _: f"{value:g}")
+    for axis, limits in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+        if axis.get_scale() != "log" or min(limits) <= 0:
+            continue
+        axis.set_major_formatter(plain)
+        if np.log10(max(limits) / min(limits)) > 3:
+            axis.set_minor_formatter(NullFormatter())
+        else:
+            axis.set_minor_locator(LogLocator(subs=(2.0, 5.0)))
+            axis.set_minor_formatter(plain)
