@@ -259,3 +259,19 @@ def test_properties_on_extreme_inputs(es, n, k, ridges):
     finite = np.isfinite(reference.test_mse)
     np.testing.assert_allclose(kernel.test_mse[finite], reference.test_mse[finite],
                                rtol=1e-9)
+
+
+def test_record_fields_are_consistent_and_tidy():
+    es = _rich_eigensystem()
+    curve = rf_learning_curve(es, [20.0, 200.0], [[10.0], [300.0]], ridge=1e-3, noise=0.2)
+    assert curve.shape == (2, 2)
+    np.testing.assert_allclose(curve.test_mse,
+                               curve.bias + curve.variance + es.n_outputs * curve.noise,
+                               rtol=1e-12)
+    learn = curve.learnabilities()
+    assert learn.shape == (2, 2, es.n_modes)
+    np.testing.assert_allclose(learn @ es.multiplicities + es.tail_mass / curve.feature_ridge,
+                               curve.learnability_sum, rtol=1e-9)
+    frame = curve.to_frame(dataset="synthetic")
+    assert len(frame) == 4 and set(frame["source"]) == {"theory"}
+    assert {"n", "k", "ridge", "test_mse", "feature_ridge", "dataset"} <= set(frame.columns)
