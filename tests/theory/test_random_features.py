@@ -275,3 +275,18 @@ def test_record_fields_are_consistent_and_tidy():
     frame = curve.to_frame(dataset="synthetic")
     assert len(frame) == 4 and set(frame["source"]) == {"theory"}
     assert {"n", "k", "ridge", "test_mse", "feature_ridge", "dataset"} <= set(frame.columns)
+
+
+@settings()
+@given(_eigensystems(), st.lists(st.floats(1.0, 1e5), min_size=1, max_size=3),
+       st.lists(st.floats(1.0, 1e6), min_size=1, max_size=3),
+       st.lists(st.one_of(st.just(0.0), st.floats(1e-60, 1e60)), min_size=1, max_size=3))
+def test_interpolated_route_on_extreme_inputs(es, ns, ks, ridges):
+    args = dict(n=np.array(ns)[:, None, None], k=np.array(ks)[None, :, None],
+                ridge=np.array(ridges)[None, None, :], noise=0.1)
+    exact = rf_learning_curve(es, **args, method="exact")
+    table = rf_learning_curve(es, **args, method="interpolated")
+    finite = np.isfinite(exact.test_mse)
+    np.testing.assert_array_equal(np.isfinite(table.test_mse), finite)
+    np.testing.assert_allclose(table.test_mse[finite], exact.test_mse[finite], rtol=1e-8)
+    np.testing.assert_allclose(table.feature_ridge, exact.feature_ridge, rtol=1e-8)
