@@ -115,6 +115,24 @@ def test_nested_grid_equals_a_solve_per_point(rng):
     np.testing.assert_allclose(train, expected_train, rtol=1e-9, atol=1e-13)
 
 
+def test_rank_deficient_features_are_solved_as_minimum_norm_least_squares(rng):
+    # Linear features of 20-dimensional inputs have rank <= 20 whatever k and n: the Gram
+    # matrices are singular and ridge 0 must be the pseudo-inverse.
+    design = _power_law_design(20)
+    x, y = design.sample(200, seed=rng)
+    y = y[:, None] + 0.3 * rng.standard_normal((200, 1))
+    phi = GaussianRandomFeatures().sample(50, 20, seed=rng).features(x).numpy()
+    sizes, widths = np.array([10, 30, 80]), np.array([5, 20, 50])
+    ridges = np.array([0.0, 1e-8, 1e-3, 1.0])
+    test, train = _nested_errors(*(torch.as_tensor(a) for a in (phi[:80], y[:80], phi[80:],
+                                                                y[80:])),
+                                 sizes, widths, ridges)
+    expected_test, expected_train = _brute_force(phi[:80], y[:80], phi[80:], y[80:], sizes,
+                                                 widths, ridges)
+    np.testing.assert_allclose(test, expected_test, rtol=1e-6)
+    np.testing.assert_allclose(train, expected_train, rtol=1e-6, atol=1e-12)
+
+
 def test_large_k_random_features_predict_like_the_exact_kernel(rng):
     x = _points(rng, 140, 6)
     y = torch.as_tensor(np.tanh(2 * x[:, 0]) + x[:, 1] * x[:, 2])[:, None]
