@@ -143,6 +143,47 @@ def curve(
 
 
 @app.command()
+def rf(
+    data: str = typer.Option("planted", help="planted (Gaussian inputs with lambda_i = "
+                             "i^-alpha, v_i^2 = i^-beta; no download) or a dataset name."),
+    features: str = typer.Option(None, help="gaussian (planted), relu or fourier (datasets; "
+                                 "default relu)."),
+    n: str = typer.Option("256", help="Training sizes: a comma list or START:STOP:COUNT."),
+    k: str = typer.Option("10:2560:12", help="Feature counts: a comma list or "
+                          "START:STOP:COUNT."),
+    ridge: str = typer.Option("1e-3:100:11", help="Ridges (each (n, k) solves all from one "
+                              "eigendecomposition)."),
+    noise: float = typer.Option(0.5, help="Label-noise variance."),
+    trials: int = typer.Option(5, help="Draws of data, features and noise."),
+    test_size: int = typer.Option(1000, help="Test points per trial."),
+    alpha: float = typer.Option(1.5, help="planted: eigenvalue exponent."),
+    beta: float = typer.Option(1.5, help="planted: target exponent."),
+    modes: int = typer.Option(4000, help="planted: input dimension (modes)."),
+    target: str = typer.Option("even-odd", help="dataset: the binary target."),
+    pool: int = typer.Option(3000, help="dataset: pool size (theory's population)."),
+    data_dir: str = typer.Option(None, help="Folder holding the dataset files."),
+    width: float = typer.Option(1.0, help="fourier: Gaussian kernel width."),
+    dtype: str = typer.Option("float64", help="float64 or float32."),
+    seed: int = typer.Option(0, help="Random seed."),
+    out: Path = typer.Option(Path("eigenlab-output/rf"), help="Output folder."),
+    quick: bool = typer.Option(False, help="A small run that finishes in seconds."),
+):
+    """Random-feature ridge regression over (n, k, ridge): measured against the random-feature
+    eigenframework, with the optimal ridge ("more is better")."""
+    from ._rf import rf_config, run_and_save
+
+    try:
+        config = rf_config(
+            data=data, features=features or ("gaussian" if data == "planted" else "relu"),
+            n=n, k=k, ridge=ridge, noise=noise, trials=trials, test_size=test_size,
+            alpha=alpha, beta=beta, modes=modes, target=target, pool=pool,
+            data_dir=data_dir, width=width, dtype=dtype, seed=seed, quick=quick)
+        run_and_save(config, out)
+    except (ValueError, TypeError, FileNotFoundError) as error:
+        _fail(error)
+
+
+@app.command()
 def overfit(
     domain: str = typer.Option("sphere", help="sphere (uniform points on S^(dim-1), exact "
                                "theory, no download) or a dataset name (mnist5k, mnist, ...)."),

@@ -44,6 +44,9 @@ measure_overfitting_coefficient, MeasuredOverfitting, sphere_points
     The overfitting coefficient E0 measured by noise fitting and by the data-only estimator.
 krr_noise_sensitivity, mlp_noise_sensitivity, NoiseSensitivity
     Test MSE against clean targets as label noise grows, for KRR and a trained MLP.
+run_rf, RFConfig, RFResult
+    ``eigenlab rf``: measured random-feature ridge regression over (n, k, ridge) against the
+    random-feature eigenframework, with the optimal ridge.
 run_overfit, OverfitConfig, OverfitResult
     ``eigenlab overfit``: E0 along n per kernel, measured and predicted, with noise
     sensitivity (benign, tempered, catastrophic).
@@ -107,6 +110,7 @@ from ._random_features import (
     ReluRandomFeatures,
     measure_rf_learning_curve,
 )
+from ._rf_study import RFConfig, RFResult, run_rf
 from ._store import ResultStore, StoreLockedError
 from ._sweep import SweepResult, sweep
 from ._sweep_config import SweepConfig, load_sweep_config, run_sweep_config
@@ -141,6 +145,8 @@ __all__ = [
     "OnlineTrainingResult",
     "OverfitConfig",
     "OverfitResult",
+    "RFConfig",
+    "RFResult",
     "RandomFeatureMap",
     "RandomFeatures",
     "RandomFourierFeatures",
@@ -173,6 +179,7 @@ __all__ = [
     "resolve_job",
     "run_curve",
     "run_overfit",
+    "run_rf",
     "run_sweep_config",
     "select_monomials",
     "sphere_points",

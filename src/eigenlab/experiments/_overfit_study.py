@@ -179,11 +179,17 @@ def _theory(config: OverfitConfig, kernel, gram, sizes: np.ndarray):
                                                   n_quadrature=4 * degrees + 400)
     else:
         eigensystem = gram_eigensystem(gram)
-    predicted = np.asarray(krr_learning_curve(eigensystem, sizes, ridge=0.0)
-                           .overfitting_coefficient, dtype=float)
     if config.domain != "sphere":
+        # Noise fitting on the pool's held-out points: pure unit noise, so the pool-
+        # population prediction E0 is corrected to held-out points like run_curve's.
+        from ._curve import _off_training_set
+
+        curve = krr_learning_curve(eigensystem, sizes, ridge=0.0, noise=1.0)
+        predicted = _off_training_set(curve, sizes, float(gram.shape[0]), 1.0)
         return predicted, None, ("regime: not classified (a pool's Gram spectrum has finite "
                                  "rank; use the sphere domain for the limit)")
+    predicted = np.asarray(krr_learning_curve(eigensystem, sizes, ridge=0.0)
+                           .overfitting_coefficient, dtype=float)
     # The path stays 20x below the number of eigenfunctions whose eigenvalues are resolved
     # in float64: beyond that the listed spectrum is a finite-rank kernel and E0 falls back
     # to 1 whatever the true spectrum does.
