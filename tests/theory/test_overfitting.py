@@ -39,6 +39,27 @@ def test_exponential_spectrum_is_catastrophic():
     assert regime.growth_exponent > 0.9
 
 
+def test_the_default_path_stops_below_the_eigenfunctions_float64_resolves():
+    # A Gaussian kernel on S^9: its sphere eigenvalues underflow to 0 past a few dozen
+    # degrees, so the listing is a finite-rank kernel there. A path counting those zero
+    # modes runs past the rank, where E0 falls back to 1, and calls the kernel benign.
+    import warnings
+
+    from eigenlab.spectra import hypersphere_eigensystem
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        es = hypersphere_eigensystem(lambda t: np.exp(-(1 - t)), 10, max_degree=60,
+                                     n_quadrature=640)
+    resolved = es.multiplicities[es.eigenvalues > 0].sum()
+    assert resolved < es.n_functions / 100  # most listed eigenfunctions are zero
+    regime = overfitting_regime(es)
+    assert regime.n[-1] == pytest.approx(resolved / 20)
+    assert regime.verdict == "catastrophic"
+    past_rank = overfitting_regime(es, np.geomspace(10, es.n_functions / 20, 30))
+    assert past_rank.overfitting_coefficient[-1] < 1.01  # the misreading it avoids
+
+
 @pytest.mark.slow
 def test_log_spectrum_is_benign_slowly():
     # Errata 9: with tail-as-ridge E0 = 1.395, 1.267, 1.179, 1.130, 1.102 at n = 10 ... 1e5.

@@ -296,8 +296,8 @@ def resolve_job(job) -> Job:
     >>> resolve_job("krr-theroy")
     Traceback (most recent call last):
     ...
-    ValueError: `job` must be a built-in job (curve, krr-measure, krr-theory) or a 'module:function' \
-path; got 'krr-theroy'. Did you mean 'krr-theory'?
+    ValueError: `job` must be a built-in job (curve, krr-measure, krr-theory) or a \
+'module:function' path; got 'krr-theroy'. Did you mean 'krr-theory'?
     """
     if isinstance(job, str):
         if job in _BUILTIN:

@@ -120,7 +120,8 @@ def overfitting_regime(eigensystem: Eigensystem, n=None, *, tolerance: float = 0
         Only the spectrum is used.
     n : array-like, optional
         Increasing sample sizes spanning at least a decade and a half (>= 8 points);
-        default: 30 log-spaced sizes from 10 to :math:`\sum_i m_i / 20`.
+        default: 30 log-spaced sizes from 10 to :math:`\sum_{i: \lambda_i > 0} m_i / 20`
+        (eigenvalues that underflowed to zero do not count).
     tolerance : float, default 0.05
         How far above 1 a fitted limit may sit and still count as benign.
     growth_threshold : float, default 0.1
@@ -149,12 +150,16 @@ def overfitting_regime(eigensystem: Eigensystem, n=None, *, tolerance: float = 0
     growth_threshold = check_scalar(growth_threshold, "growth_threshold", minimum=0.0,
                                     strictly=True)
     if n is None:
-        top = es.n_functions / 20
+        # Count only eigenfunctions with a nonzero eigenvalue: a spectrum whose far modes
+        # underflowed to 0 (a Gaussian kernel's, in float64) is a finite-rank kernel there,
+        # and a path past its rank reads E0 -> 1 ("benign") whatever the true spectrum does.
+        resolved = float(np.sum(es.multiplicities[es.eigenvalues > 0]))
+        top = resolved / 20
         if top < 10 * 10 ** 1.5:
             raise ValueError(
-                "`eigensystem` lists too few eigenfunctions for a default path (need >= "
-                f"6,400 so that n can reach 20x below the cut-off); got {es.n_functions:g}. "
-                "Pass `n` explicitly.")
+                "`eigensystem` lists too few eigenfunctions with nonzero eigenvalues for a "
+                f"default path (need >= 6,400 so that n can reach 20x below the cut-off); got "
+                f"{resolved:g}. Pass `n` explicitly.")
         n = np.geomspace(10, top, 30)
     n = check_sample_sizes(n, "n")
     if n.ndim != 1 or n.size < 8 or np.any(np.diff(n) <= 0):
