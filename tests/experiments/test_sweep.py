@@ -368,3 +368,23 @@ def test_hea_theory_and_measured_krr_jobs_agree_on_mnist(tmp_path):
         store=tmp_path / "measured", engine="inprocess").frame()
     mean = measured.groupby("n")["test_mse"].mean().to_numpy()
     np.testing.assert_allclose(theory["test_mse"].to_numpy(), mean, rtol=0.25)
+
+
+def test_the_rf_and_overfit_studies_run_as_sweep_jobs(tmp_path):
+    # A grid over seeds of the quick studies: rows carry their config hash, and bad
+    # cross-key configs fail before any job runs.
+    rf = {"n": [[32]], "k": [[8, 32, 128]], "ridges": [[1e-3, 1.0]], "trials": [2],
+          "modes": [200], "test_size": [200]}
+    result = sweep("rf", Grid({"seed": [0, 1]}, fixed={k: v[0] for k, v in rf.items()}),
+                   store=tmp_path / "rf", engine="inprocess")
+    frame = result.frame()
+    assert result.n_failed == 0 and frame["config_hash"].nunique() == 2
+    assert set(frame["source"]) == {"theory", "experiment"}
+    overfit = {"n": [25, 50], "trials": 2, "test_size": 200, "dim": 5}
+    result = sweep("overfit", Grid({"width": [1.0, 2.0]}, fixed=overfit),
+                   store=tmp_path / "overfit", engine="inprocess")
+    frame = result.frame()
+    assert result.n_failed == 0
+    assert set(frame["method"]) == {"noise-fit", "estimator", "theory", "noise-sensitivity"}
+    with pytest.raises(ValueError, match="grid point 0 .*`features` must be 'gaussian'"):
+        sweep("rf", {"features": ["relu"]}, store=tmp_path / "bad", engine="inprocess")

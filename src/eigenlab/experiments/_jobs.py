@@ -24,9 +24,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._curve import CurveConfig
+from ._overfit_study import OverfitConfig
+from ._rf_study import RFConfig
 
 __all__ = ["Job", "KRRMeasureConfig", "KRRTheoryConfig", "builtin_jobs", "curve",
-           "krr_measure", "krr_theory", "resolve_job"]
+           "krr_measure", "krr_theory", "overfit", "resolve_job", "rf"]
 
 
 @dataclass(frozen=True)
@@ -184,17 +186,48 @@ def curve(config: dict):
     return run_curve(CurveConfig(**config), progress=_CURVE_PROGRESS.get()).frame
 
 
+def rf(config: dict):
+    """One ``eigenlab rf`` study (:class:`RFConfig`): measured and predicted random-feature
+    ridge regression, one row per (source, n, k, ridge, trial)."""
+    from ._rf_study import run_rf
+
+    return run_rf(RFConfig(**config)).frame
+
+
+def overfit(config: dict):
+    """One ``eigenlab overfit`` study (:class:`OverfitConfig`): the overfitting coefficient
+    per (kernel, method, n, trial), where ``method`` is ``noise-fit``, ``estimator``,
+    ``theory``, or ``noise-sensitivity`` (one plus the slope of the clean test MSE over the
+    label noise, per learner: ``kernel`` names the KRR kernel, ``"-"`` the MLP)."""
+    import pandas as pd
+
+    from ._overfit_study import run_overfit
+
+    result = run_overfit(OverfitConfig(**config))
+    slopes = result.slopes.assign(
+        method="noise-sensitivity", trial=float("nan"),
+        overfitting_coefficient=result.slopes["excess_per_noise"] + 1.0)
+    return pd.concat([result.coefficients.assign(learner="krr"),
+                      slopes.drop(columns=["excess_per_noise"])], ignore_index=True)
+
+
 krr_theory.config_type = KRRTheoryConfig
 krr_measure.config_type = KRRMeasureConfig
 krr_measure.row_index = ("trial",)
 curve.config_type = CurveConfig
 curve.row_index = ("source", "n", "ridge", "trial")
+rf.config_type = RFConfig
+rf.row_index = ("source", "n", "k", "ridge", "trial")
+overfit.config_type = OverfitConfig
+overfit.row_index = ("learner", "kernel", "method", "n", "trial")
 
-_BUILTIN = {"curve": curve, "krr-measure": krr_measure, "krr-theory": krr_theory}
+_BUILTIN = {"curve": curve, "krr-measure": krr_measure, "krr-theory": krr_theory,
+            "overfit": overfit, "rf": rf}
 
 
 def builtin_jobs() -> dict[str, Callable]:
-    """The jobs known by short name: ``curve``, ``krr-theory`` and ``krr-measure``."""
+    """The jobs known by short name: ``curve``, ``krr-theory``, ``krr-measure``, ``rf`` and
+    ``overfit``."""
     return dict(_BUILTIN)
 
 
@@ -296,8 +329,8 @@ def resolve_job(job) -> Job:
     >>> resolve_job("krr-theroy")
     Traceback (most recent call last):
     ...
-    ValueError: `job` must be a built-in job (curve, krr-measure, krr-theory) or a \
-'module:function' path; got 'krr-theroy'. Did you mean 'krr-theory'?
+    ValueError: `job` must be a built-in job (curve, krr-measure, krr-theory, overfit, rf) \
+or a 'module:function' path; got 'krr-theroy'. Did you mean 'krr-theory'?
     """
     if isinstance(job, str):
         if job in _BUILTIN:
