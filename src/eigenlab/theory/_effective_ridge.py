@@ -277,30 +277,25 @@ def _merge(sums: SpectralSums, patch: SpectralSums, index) -> SpectralSums:
     return SpectralSums(**fields)
 
 
-def _newton(evaluate, lo, hi, n, r):
-    r"""Safeguarded Newton on :math:`\phi(u) = \log(S_1(u) + r e^{-u}) - \log n` (decreasing).
+def safeguarded_newton(phi_and_slope, lo, hi):
+    r"""Vectorised safeguarded Newton for decreasing functions :math:`\phi(u)` on brackets.
 
-    Newton steps stay inside the shrinking bracket or are replaced by bisection, so every
-    point converges; the stop is a step below a few ulps of ``u``.
+    ``phi_and_slope(u, todo)`` returns :math:`\phi` and :math:`\phi'` at the points ``u``
+    of the unfinished indices ``todo``. Newton steps stay inside the shrinking bracket or
+    are replaced by bisection, so every point converges; the stop is a step below a few
+    ulps of ``u``. Returns (roots, iterations, converged).
     """
     u = 0.5 * (lo + hi)
     lo, hi = lo.copy(), hi.copy()
     iterations = np.zeros(u.size, dtype=np.int64)
     done = hi - lo <= 4 * np.finfo(float).eps * np.maximum(1.0, np.abs(u))
-    with np.errstate(divide="ignore"):
-        log_r = np.log(r)  # r / kappa as exp(log r - u): no overflow for subnormal kappa
     for _ in range(_MAX_ITERATIONS):
         todo = np.flatnonzero(~done)
         if todo.size == 0:
             break
         ut = u[todo]
-        sums = evaluate(ut, todo)
-        ridge_term = np.exp(log_r[todo] - ut)
-        # F = sum L + r/kappa - n, assembled so that nothing large cancels.
-        excess = (sums.balance + ridge_term) - (n[todo] - sums.count)
-        phi = np.log1p(excess / n[todo])
-        dphi = -(sums.slope + ridge_term) / (n[todo] + excess)
-        above = phi > 0  # kappa too small: the root is to the right
+        phi, dphi = phi_and_slope(ut, todo)
+        above = phi > 0  # the root is to the right
         lo[todo] = np.where(above, ut, lo[todo])
         hi[todo] = np.where(above, hi[todo], ut)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -316,3 +311,20 @@ def _newton(evaluate, lo, hi, n, r):
         iterations[todo] += 1
         done[todo] = finished
     return u, iterations, done
+
+
+def _newton(evaluate, lo, hi, n, r):
+    r"""Safeguarded Newton on :math:`\phi(u) = \log(S_1(u) + r e^{-u}) - \log n`
+    (decreasing in :math:`u = \log\kappa`)."""
+    with np.errstate(divide="ignore"):
+        log_r = np.log(r)  # r / kappa as exp(log r - u): no overflow for subnormal kappa
+
+    def phi_and_slope(ut, todo):
+        sums = evaluate(ut, todo)
+        ridge_term = np.exp(log_r[todo] - ut)
+        # F = sum L + r/kappa - n, assembled so that nothing large cancels.
+        excess = (sums.balance + ridge_term) - (n[todo] - sums.count)
+        return (np.log1p(excess / n[todo]),
+                -(sums.slope + ridge_term) / (n[todo] + excess))
+
+    return safeguarded_newton(phi_and_slope, lo, hi)

@@ -25,6 +25,7 @@ from ._effective_ridge import (
     _PANEL_NODES,
     _PANEL_WIDTH,
     _Interpolant,
+    safeguarded_newton,
     solve_effective_ridge_arrays,
     spectral_sums,
 )
@@ -33,7 +34,6 @@ from ._krr import _check_eigensystem, _checked, _grid
 __all__ = ["RFLearningCurve", "rf_learning_curve"]
 
 _CHUNK_ELEMENTS = 1 << 22
-_MAX_ITERATIONS = 200
 _INTERPOLATION_TOLERANCE = 1e-13
 _METHODS = ("auto", "exact", "interpolated")
 
@@ -187,46 +187,24 @@ def _newton_rf(evaluate, tail, n, k, ridge, lo, hi):
     :math:`\phi = \log(1 + F/n)`, assembled with :math:`z` split into an exact count and a
     small balance so that :math:`k - z` and :math:`n - z` do not cancel.
     """
-    u = 0.5 * (lo + hi)
-    lo, hi = lo.copy(), hi.copy()
-    iterations = np.zeros(u.size, dtype=np.int64)
-    done = hi - lo <= 4 * np.finfo(float).eps * np.maximum(1.0, np.abs(u))
     log_ridge = np.log(ridge)
-    for _ in range(_MAX_ITERATIONS):
-        todo = np.flatnonzero(~done)
-        if todo.size == 0:
-            break
-        ut = u[todo]
+
+    def phi_and_slope(ut, todo):
         sums = evaluate(ut)
         tail_term = tail * np.exp(-ut)
         balance = sums.balance + tail_term
         slope = sums.slope + tail_term
         kt, nt = k[todo], n[todo]
         k_gap = (kt - sums.count) - balance  # k - z
-        below = k_gap <= 0  # gamma <= gamma_k: F is +infinity there
         with np.errstate(divide="ignore", invalid="ignore"):
             # delta / kappa = delta k / (gamma (k - z)), in logs against overflow.
             ridge_term = np.exp(log_ridge[todo] - ut + np.log(kt) - np.log(k_gap))
             excess = (balance + ridge_term) - (nt - sums.count)
             phi = np.log1p(excess / nt)
             dphi = -(slope + ridge_term * (1.0 + slope / k_gap)) / (nt + excess)
-        phi = np.where(below, np.inf, phi)
-        above = phi > 0
-        lo[todo] = np.where(above, ut, lo[todo])
-        hi[todo] = np.where(above, hi[todo], ut)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = -phi / dphi
-        proposal = ut + step
-        tolerance = 4 * np.finfo(float).eps * np.maximum(1.0, np.abs(ut))
-        tiny_step = np.isfinite(step) & (np.abs(step) <= tolerance)
-        inside = np.isfinite(proposal) & (proposal > lo[todo]) & (proposal < hi[todo])
-        new = np.where(inside, proposal, 0.5 * (lo[todo] + hi[todo]))
-        new = np.where(tiny_step, np.clip(proposal, lo[todo], hi[todo]), new)
-        finished = tiny_step | (phi == 0) | (hi[todo] - lo[todo] <= tolerance)
-        u[todo] = np.where(phi == 0, ut, new)
-        iterations[todo] += 1
-        done[todo] = finished
-    return u, iterations, done
+        return np.where(k_gap <= 0, np.inf, phi), dphi  # gamma <= gamma_k: F = +infinity
+
+    return safeguarded_newton(phi_and_slope, lo, hi)
 
 
 def solve_rf_arrays(es: Eigensystem, n, k, ridge, *, method="auto"):
