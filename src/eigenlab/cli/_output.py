@@ -21,3 +21,21 @@ def save_figure(ax, path: Path) -> Path:
     ax.figure.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(ax.figure)
     return path
+
+
+def run_with_stages(run, console):
+    """``run(progress)`` under a transient progress bar that shows its stage messages, the
+    bar's fill and the time elapsed and left; returns what ``run`` returns."""
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  TimeRemainingColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+        return run(lambda done, total, stage: bar.update(task, description=stage,
+                                                         completed=done, total=total))

@@ -35,17 +35,12 @@ def run_and_save(config, out: Path, console=None):
 
     matplotlib.use("Agg")
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..experiments import run_overfit
-    from ._output import save_figure, write_table
+    from ._output import run_with_stages, save_figure, write_table
 
     console = console or Console()
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
-        task = bar.add_task("starting", total=None)
-        result = run_overfit(config, progress=lambda done, total, stage: bar.update(
-            task, description=stage, completed=done, total=total))
+    result = run_with_stages(lambda progress: run_overfit(config, progress=progress), console)
     paths = [write_table(result.coefficients, out / "overfit.parquet"),
              write_table(result.sensitivity, out / "overfit_noise.parquet")]
     paths.append(save_figure(_plot(result), out / "overfit.png"))

@@ -36,17 +36,12 @@ def run_and_save(config, out: Path, console=None):
 
     matplotlib.use("Agg")
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
     from ..experiments import run_rf
-    from ._output import save_figure, write_table
+    from ._output import run_with_stages, save_figure, write_table
 
     console = console or Console()
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn(),
-                  console=console, transient=True) as bar:
-        task = bar.add_task("starting", total=None)
-        result = run_rf(config, progress=lambda done, total, stage: bar.update(
-            task, description=stage, completed=done, total=total))
+    result = run_with_stages(lambda progress: run_rf(config, progress=progress), console)
     paths = [write_table(result.frame, out / "rf.parquet"),
              write_table(result.optimal, out / "rf_optimal.parquet"),
              save_figure(_plot(result), out / "rf.png")]
