@@ -16,6 +16,9 @@ obligatory").
 (b) Measured: KRR on a pool of real images (Laplace kernel, binary target, label noise
     0, 0.25 and 1) over a log grid of ridges; each ridge gives a measured (R, test MSE) point,
     against the eigenframework on the pool's eigensystem (held-out correction included).
+    The cost of overfitting (ridgeless over best-tuned test MSE; Zhou, Simon et al., ICLR
+    2024, arXiv:2306.13185) is read off the same measurement and compared with its
+    prediction, the agnostic bound E0(0) and the data-only estimates.
 
     python examples/fitting_ratio.py [--quick] [--dataset mnist5k] [--out DIR]
 """
@@ -77,7 +80,7 @@ def measured_panel(dataset: str, pool: int, n: int, trials: int, seed: int,
     from eigenlab.experiments._curve import _off_training_set
     from eigenlab.kernels import get_kernel
     from eigenlab.spectra import gram_eigensystem
-    from eigenlab.theory import krr_learning_curve
+    from eigenlab.theory import gram_cost_of_overfitting, krr_learning_curve
 
     data = load_dataset(dataset, data_dir=data_dir)
     split = "vehicles-animals" if dataset.startswith("cifar") else "even-odd"
@@ -94,6 +97,14 @@ def measured_panel(dataset: str, pool: int, n: int, trials: int, seed: int,
         measured = measure_krr_learning_curve(gram, y, n=[n], ridge=ridges, trials=trials,
                                               noise=noise, seed=seed + 1)
         curve = krr_learning_curve(eigensystem, n, ridge=ridges, noise=noise)
+        # Pure unit noise at ridge 0 on held-out points: the agnostic bound E0(0), corrected
+        # from the pool population like the predictions ((M E0 - 2n) / (M - n)).
+        e0 = float(krr_learning_curve(eigensystem, n, ridge=0.0).overfitting_coefficient)
+        bound = (pool * e0 - 2 * n) / (pool - n)
+        sample = np.random.default_rng(seed + 2).choice(pool, n, replace=False)
+        labels = y[sample] + np.sqrt(noise) * np.random.default_rng(seed + 3).standard_normal(n)
+        estimate = gram_cost_of_overfitting(gram[sample][:, sample].numpy(), labels,
+                                            ridge=ridges[1:])
         predicted = _off_training_set(curve, np.float64(n), float(pool), noise)
         test = measured.test_mse[:, 0, :]
         train = measured.train_mse[:, 0, :]
@@ -103,7 +114,13 @@ def measured_panel(dataset: str, pool: int, n: int, trials: int, seed: int,
             "measured_test_mse_sem": test.std(axis=0, ddof=1) / np.sqrt(trials),
             "measured_fitting_ratio": train.mean(axis=0) / test.mean(axis=0),
             "predicted_test_mse": predicted,
-            "predicted_fitting_ratio": curve.train_mse / predicted}))
+            "predicted_fitting_ratio": curve.train_mse / predicted,
+            # The cost of overfitting, ridgeless over best-tuned test MSE, measured and
+            # predicted over this grid of ridges; its agnostic bound E0(0); and the
+            # data-only estimates from one noisy training set's Gram matrix.
+            "measured_cost": test.mean(axis=0)[0] / test.mean(axis=0).min(),
+            "predicted_cost": predicted[0] / predicted.min(), "agnostic_bound": bound,
+            "estimated_cost": estimate.cost, "estimated_bound": estimate.agnostic_bound}))
     return pd.concat(rows, ignore_index=True)
 
 
@@ -180,6 +197,9 @@ def main(*, out_dir=Path("eigenlab-output/fitting_ratio"), dataset="mnist5k", da
         "measured_best_ratio": measured.loc[measured.groupby("label_noise")[
             "measured_test_mse"].idxmin(), ["label_noise", "measured_fitting_ratio"]]
         .set_index("label_noise")["measured_fitting_ratio"].to_dict(),
+        "cost_of_overfitting": measured.groupby("label_noise")[
+            ["measured_cost", "predicted_cost", "agnostic_bound", "estimated_cost",
+             "estimated_bound"]].first().round(4).to_dict("index"),
         "predicted_best_ratio": measured.loc[measured.groupby("label_noise")[
             "predicted_test_mse"].idxmin(), ["label_noise", "predicted_fitting_ratio"]]
         .set_index("label_noise")["predicted_fitting_ratio"].to_dict(),

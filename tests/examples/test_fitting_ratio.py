@@ -26,3 +26,15 @@ def test_quick_fitting_ratio_study(tmp_path):
     ratio = summary["measured_best_ratio"]
     assert ratio[1.0] > ratio[0.0]
     assert set(measured["label_noise"]) == {0.0, 0.25, 1.0}
+
+
+def test_the_cost_of_overfitting_stays_below_its_agnostic_bound(tmp_path):
+    _, measured, summary = _load().main(quick=True, out_dir=tmp_path)
+    for noise, cost in summary["cost_of_overfitting"].items():
+        # Ridgeless over best-tuned: at least 1, at most E0(0) (Zhou, Simon et al. 2024),
+        # measured and predicted alike; the data-only estimates likewise.
+        assert 1.0 <= cost["measured_cost"] <= cost["agnostic_bound"] * 1.02, noise
+        assert 1.0 <= cost["predicted_cost"] <= cost["agnostic_bound"], noise
+        assert 1.0 <= cost["estimated_cost"] <= cost["estimated_bound"] * 1.0001, noise
+    costs = [summary["cost_of_overfitting"][v]["predicted_cost"] for v in (0.0, 0.25, 1.0)]
+    assert costs == sorted(costs)  # more noise, more to lose by interpolating
