@@ -43,7 +43,12 @@ def as_float_array(value: object, name: str, *, ndim: tuple[int, ...] | None = N
         raise ValueError(
             f"`{name}` must have {allowed} dimension(s); got shape {array.shape}."
         )
-    if not np.all(np.isfinite(array)):
+    # A sum is NaN or infinite if any entry is, and costs one pass without a boolean array
+    # as large as the input (a gigabyte-sized data matrix); only when it is not finite
+    # (a bad entry, or an overflow of finite ones) are the entries checked one by one.
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.sum(array)
+    if not np.isfinite(total) and not np.all(np.isfinite(array)):
         bad = array[~np.isfinite(array)].ravel()[0]
         raise ValueError(f"`{name}` must be finite; got a value {bad!r}.")
     return array
