@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import warnings
 from dataclasses import dataclass
 
@@ -146,8 +147,7 @@ def data_statistics(x, *, center: bool = True) -> DataStatistics:
     mean = x.mean(axis=0) if center else np.zeros(dim)
     # A symmetric rank-k update (half the flops of a matrix product, no centred copy of the
     # data); centring afterwards loses about log10((|mean|/spread)^2) digits of float64.
-    moment = dsyrk(1.0 / n_samples, x.T, lower=0)
-    moment = np.triu(moment) + np.triu(moment, 1).T
+    moment = _symmetric_from_upper(dsyrk(1.0 / n_samples, x.T, lower=0))
     covariance = moment - np.outer(mean, mean)
     second_moment = float(np.trace(covariance))
     if second_moment <= 1e-12 * max(float(np.trace(moment)), np.finfo(float).tiny):
@@ -164,7 +164,7 @@ def data_statistics(x, *, center: bool = True) -> DataStatistics:
                           directions=vectors[:, order], n_samples=n_samples)
 
 
-def hermite_features(z, multi_indices) -> np.ndarray:
+def hermite_features(z, multi_indices, *, out: np.ndarray | None = None) -> np.ndarray:
     r"""Normalised Hermite features :math:`\prod_i \mathrm{He}_{\alpha_i}(z_i)/\sqrt{\alpha_i!}`.
 
     Built from the stable recurrence :math:`h_{k+1} = (z h_k - \sqrt{k}\,h_{k-1})/\sqrt{k+1}`
@@ -177,10 +177,14 @@ def hermite_features(z, multi_indices) -> np.ndarray:
     multi_indices : sequence of tuple
         As returned by :func:`hermite_modes`.
 
+    out : ndarray of shape (N, len(multi_indices)), optional
+        Where to write them (float64, column-major): a slice of a larger buffer, so that a
+        cache adds columns without copying.
+
     Returns
     -------
     ndarray of shape (N, len(multi_indices)), float64, column-major (Fortran order: one
-    feature per contiguous column)
+    feature per contiguous column); ``out`` when given.
 
     Examples
     --------
@@ -197,27 +201,45 @@ def hermite_features(z, multi_indices) -> np.ndarray:
                 raise ValueError(f"`multi_indices` use coordinate {coordinate} but `z` has only "
                                  f"{z.shape[1]} columns.")
             top[coordinate] = max(top.get(coordinate, 0), exponent)
+    if not z.flags.f_contiguous:
+        # Contiguous coordinates: a column of a C-ordered (N, k) array is read with a stride
+        # of k values, one cache miss per sample, and the recurrence reads it many times.
+        z = np.asfortranarray(z)
+    # Degrees 0 and 1 are 1 and z itself; only coordinates raised to a power >= 2 get a
+    # table (most of the top modes' coordinates appear linearly), so the tables stay small.
     tables = {}
     for coordinate, highest in top.items():
+        if highest < 2:
+            continue
         column = z[:, coordinate]
-        table = np.empty((highest + 1, z.shape[0]))
-        table[0] = 1.0
-        if highest >= 1:
-            table[1] = column
+        table = np.empty((highest - 1, z.shape[0]))
+        previous, current = np.ones(z.shape[0]), column
         for k in range(1, highest):
-            table[k + 1] = (column * table[k] - math.sqrt(k) * table[k - 1]) / math.sqrt(k + 1)
+            table[k - 1] = (column * current - math.sqrt(k) * previous) / math.sqrt(k + 1)
+            previous, current = current, table[k - 1]
         tables[coordinate] = table
+
+    def factor(coordinate, exponent):
+        return z[:, coordinate] if exponent == 1 else tables[coordinate][exponent - 2]
+
     # Each column written once by its first factor, then multiplied in place: no pass to
     # fill a gigabyte-sized buffer with ones first.
-    features = np.empty((z.shape[0], len(multi_indices)), order="F")
+    shape = (z.shape[0], len(multi_indices))
+    if out is None:
+        features = np.empty(shape, order="F")
+    elif out.shape != shape or out.dtype != np.float64 or not out.flags.f_contiguous:
+        raise ValueError(f"`out` must be a column-major float64 array of shape {shape}; got "
+                         f"{out.dtype} {out.shape}.")
+    else:
+        features = out
     for j, key in enumerate(multi_indices):
         if not key:
             features[:, j] = 1.0
             continue
         (first, power), *rest = key
-        np.copyto(features[:, j], tables[first][power])
+        np.copyto(features[:, j], factor(first, power))
         for coordinate, exponent in rest:
-            features[:, j] *= tables[coordinate][exponent]
+            features[:, j] *= factor(coordinate, exponent)
     return features
 
 
@@ -283,10 +305,13 @@ class HermiteCache:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the arrays of the cache (coordinates, columns, Gram matrix, target
-        products); the last mode list's label tuples, Python objects, are not counted."""
+        """Bytes of data the cache holds (the coordinates and columns written, the Gram
+        matrix, the target products). Its buffers reserve room beyond, as address space
+        that takes memory only once written; the last mode list's label tuples, Python
+        objects, are not counted."""
         moments = sum(m.nbytes for m in self._moments.values())
-        return int(self._z.nbytes + self._features.nbytes + self._gram.nbytes + moments)
+        columns = (self._zcount + self._count) * self._features.shape[0] * 8
+        return int(columns + self._gram.nbytes + moments)
 
     def _bind(self, x: np.ndarray, center: bool, statistics: DataStatistics | None):
         rows = x[np.linspace(0, x.shape[0] - 1, num=min(64, x.shape[0])).astype(int)]
@@ -321,7 +346,9 @@ class HermiteCache:
         have = self._zcount
         if k > have:
             if k > self._z.shape[1] or self._z.shape[0] != x.shape[0]:
-                self._z = _grown(self._z[:, :have], x.shape[0], k)
+                # Room for every direction: address space only, committed as filled.
+                positive = int(np.sum(self._statistics.eigenvalues > 0))
+                self._z = _grown(self._z[:, :have], x.shape[0], k, positive)
             self._z[:, have:k] = self._statistics._whiten_columns(x, have, k)
             self._zcount = k
         return self._z[:, :k]
@@ -335,9 +362,13 @@ class HermiteCache:
         n_samples = x.shape[0]
         used = max((c for key in new for c, _ in key), default=-1) + 1
         z = self._coordinates(x, max(used, 1))
-        columns = hermite_features(z, new)
-        columns *= 1.0 / math.sqrt(n_samples)
         m, k = self._count, len(new)
+        if m + k > self._features.shape[1] or self._features.shape[0] != n_samples:
+            # Room for four times the columns (within half the memory): a second kernel or
+            # width then writes its new columns in place, with no copy of the held ones.
+            self._features = _grown(self._features[:, :m], n_samples, m + k, 4 * (m + k))
+        columns = hermite_features(z, new, out=self._features[:, m:m + k])
+        columns *= 1.0 / math.sqrt(n_samples)
         old = self._features[:, :m]
         # Cross products with the columns held, and among the new ones by a symmetric
         # rank-k update (half the flops of a product).
@@ -347,16 +378,10 @@ class HermiteCache:
         gram[:m, :m] = self._gram
         gram[:m, m:] = cross
         gram[m:, :m] = cross.T
-        gram[m:, m:] = np.triu(upper) + np.triu(upper, 1).T
+        gram[m:, m:] = _symmetric_from_upper(upper)
         self._gram = gram
         for target, moments in self._moments.items():
             self._moments[target] = np.concatenate([moments, columns.T @ target.values])
-        if m == 0:
-            self._features = columns  # adopted as the buffer: no copy
-        else:
-            if m + k > self._features.shape[1]:
-                self._features = _grown(old, n_samples, m + k)
-            self._features[:, m:m + k] = columns
         for j, key in enumerate(new):
             self._index[key] = m + j
         self._count = m + k
@@ -396,13 +421,35 @@ class HermiteCache:
         return r[:len(labels), len(labels):] * signs[:, None]
 
 
-def _grown(held: np.ndarray, rows: int, needed: int) -> np.ndarray:
-    """A column-major buffer of at least ``needed`` columns (half again more, to amortise
-    later growth) starting with the columns ``held``."""
-    buffer = np.empty((rows, max(needed, held.shape[1] + held.shape[1] // 2)), order="F")
+def _symmetric_from_upper(matrix: np.ndarray) -> np.ndarray:
+    """Copy the upper triangle (what BLAS ``syrk`` computes) onto the lower one, in place,
+    in square blocks that stay in cache (``np.triu`` sums cost three full-size copies)."""
+    size, block = matrix.shape[0], 256
+    for start in range(0, size, block):
+        stop = min(start + block, size)
+        diagonal = matrix[start:stop, start:stop]
+        lower = np.tril_indices(stop - start, -1)
+        diagonal[lower] = diagonal.T[lower]
+        matrix[stop:, start:stop] = matrix[start:stop, stop:].T
+    return matrix
+
+
+def _grown(held: np.ndarray, rows: int, needed: int, wanted: int) -> np.ndarray:
+    """A column-major buffer of at least ``needed`` columns, up to ``wanted`` if half the
+    machine's memory allows (unwritten pages cost address space, not memory), starting with
+    the columns ``held``."""
+    budget = _physical_memory() // 2 // (8 * max(rows, 1))
+    buffer = np.empty((rows, int(max(needed, min(wanted, budget)))), order="F")
     if held.size:
         buffer[:, :held.shape[1]] = held
     return buffer
+
+
+def _physical_memory() -> int:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):  # not POSIX: assume a small machine
+        return 8 * 2**30
 
 
 class _Target:
