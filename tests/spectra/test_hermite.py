@@ -206,7 +206,30 @@ def test_cache_reuse_across_widths_and_targets_matches_fresh_analyses(rng):
     # The two widths order their modes differently but share columns: the cache holds their
     # union once.
     assert 150 < cache.n_columns < 300
-    assert cache.nbytes >= cache.n_columns * x.shape[0] * 8
+    # It holds the coordinates and the columns' products, never the feature matrix itself.
+    assert cache.nbytes == (cache._zcount * x.shape[0] * 8 + cache.n_columns ** 2 * 8
+                            + 2 * cache.n_columns * 8)
+    assert cache.nbytes < cache.n_columns * x.shape[0] * 8
+
+
+def test_streamed_products_equal_whole_matrix_products_across_chunks(rng, monkeypatch):
+    # Chunks of 7 rows (so that the last one is partial): the Gram matrix and target
+    # products accumulated over chunks equal those of the whole feature matrix.
+    import eigenlab.spectra._hermite as module
+
+    monkeypatch.setattr(module, "_ROW_CHUNK", 7)
+    x = rng.standard_normal((40, 5)) * np.array([1.0, 0.9, 0.7, 0.5, 0.3])
+    y = x[:, 0] * x[:, 1] + 0.1 * rng.standard_normal(40)
+    cache = HermiteCache()
+    for width in (1.0, 2.0):
+        hermite_analysis(x, y, GaussianKernel(width=width), n_modes=30, n_target_modes=12,
+                         cache=cache, warn=False)
+    stats = cache.statistics
+    z = stats.whiten(x)
+    features = hermite_features(z, cache._labels) / np.sqrt(40)
+    np.testing.assert_allclose(cache._gram, features.T @ features, atol=1e-12)
+    np.testing.assert_allclose(cache._target_moments(y)[:, 0], features.T @ y / np.sqrt(40),
+                               atol=1e-12)
 
 
 def test_ill_conditioned_features_fall_back_to_householder_qr(rng):

@@ -51,6 +51,8 @@ __all__ = [
 _SAMPLES_PER_COEFFICIENT = 10.0
 _LOW_EFFECTIVE_DIMENSION = 10.0
 _CONSTANT_MODE_TOLERANCE = 0.2
+# Rows per chunk of streamed features: 4,096 x 3,000 columns is a 98 MB buffer, reused.
+_ROW_CHUNK = 4096
 
 
 class AnsatzWarning(EigenlabWarning):
@@ -178,8 +180,8 @@ def hermite_features(z, multi_indices, *, out: np.ndarray | None = None) -> np.n
         As returned by :func:`hermite_modes`.
 
     out : ndarray of shape (N, len(multi_indices)), optional
-        Where to write them (float64, column-major): a slice of a larger buffer, so that a
-        cache adds columns without copying.
+        Where to write them (float64, each column contiguous): e.g. rows of a reused
+        column-major buffer, so that features can be streamed in row chunks.
 
     Returns
     -------
@@ -201,7 +203,7 @@ def hermite_features(z, multi_indices, *, out: np.ndarray | None = None) -> np.n
                 raise ValueError(f"`multi_indices` use coordinate {coordinate} but `z` has only "
                                  f"{z.shape[1]} columns.")
             top[coordinate] = max(top.get(coordinate, 0), exponent)
-    if not z.flags.f_contiguous:
+    if z.strides[0] != z.itemsize:
         # Contiguous coordinates: a column of a C-ordered (N, k) array is read with a stride
         # of k values, one cache miss per sample, and the recurrence reads it many times.
         z = np.asfortranarray(z)
@@ -227,9 +229,10 @@ def hermite_features(z, multi_indices, *, out: np.ndarray | None = None) -> np.n
     shape = (z.shape[0], len(multi_indices))
     if out is None:
         features = np.empty(shape, order="F")
-    elif out.shape != shape or out.dtype != np.float64 or not out.flags.f_contiguous:
-        raise ValueError(f"`out` must be a column-major float64 array of shape {shape}; got "
-                         f"{out.dtype} {out.shape}.")
+    elif out.shape != shape or out.dtype != np.float64 or (
+            out.size and out.strides[0] != out.itemsize):
+        raise ValueError(f"`out` must be a float64 array of shape {shape} with contiguous "
+                         f"columns; got {out.dtype} {out.shape}.")
     else:
         features = out
     for j, key in enumerate(multi_indices):
@@ -260,21 +263,26 @@ class HermiteCache:
     >>> for width in (1.0, 2.0):
     ...     analysis = hermite_analysis(x, np.sign(x[:, 0]), GaussianKernel(width=width),
     ...                                 n_modes=300, cache=cache, warn=False)
-    >>> cache.n_columns >= 300, cache.nbytes >= cache.n_columns * x.shape[0] * 8
-    (True, True)
+    >>> cache.n_columns >= 300  # the feature columns of both widths' target modes
+    True
+    >>> cache.nbytes < cache.n_columns * x.shape[0] * 8  # but never the feature matrix
+    True
 
     A cache belongs to one data matrix (it checks the shape and a sample of rows, and
     raises on a different one); targets may change, and their inner products are kept per
-    target. Memory: the N x k whitened coordinates and the N x m feature columns (k
-    coordinates and m multi-indices used so far), float64, plus the m x m Gram matrix;
-    :attr:`nbytes` reports it and :meth:`clear` frees it.
+    target. Memory: the N x k whitened coordinates (k coordinates used so far), float64,
+    and the m x m Gram matrix of the m multi-indices decomposed so far; :attr:`nbytes`
+    reports it and :meth:`clear` frees it. The N x m feature matrix itself is never held:
+    features are made in chunks of rows, their products accumulated, and made again when a
+    later kernel or target needs products with them (elementwise work, a few percent of the
+    matrix products).
 
     Notes
     -----
     Cholesky-QR: for features :math:`F` (columns in decreasing-eigenvalue order) with Gram
     matrix :math:`F^\top F = LL^\top`, the Gram-Schmidt coefficients of the target are
     :math:`Q^\top y = L^{-1}F^\top y`; any order of any subset of the cached columns is a
-    principal submatrix of the cached Gram matrix, so no column is ever recomputed.
+    principal submatrix of the cached Gram matrix, so no product is ever recomputed.
     """
 
     def __init__(self):
@@ -286,8 +294,7 @@ class HermiteCache:
         self._statistics = None
         self._z = np.empty((0, 0), order="F")
         self._zcount = 0
-        self._features = np.empty((0, 0), order="F")
-        self._count = 0
+        self._labels: list = []
         self._index: dict = {}
         self._gram = np.empty((0, 0))
         self._moments: dict = {}
@@ -301,17 +308,16 @@ class HermiteCache:
     @property
     def n_columns(self) -> int:
         """Hermite feature columns held."""
-        return self._count
+        return len(self._labels)
 
     @property
     def nbytes(self) -> int:
-        """Bytes of data the cache holds (the coordinates and columns written, the Gram
-        matrix, the target products). Its buffers reserve room beyond, as address space
-        that takes memory only once written; the last mode list's label tuples, Python
-        objects, are not counted."""
+        """Bytes of data the cache holds (the coordinates computed, the Gram matrix, the
+        target products). The coordinate buffer reserves room beyond, as address space that
+        takes memory only once written; the last mode list's label tuples, Python objects,
+        are not counted."""
         moments = sum(m.nbytes for m in self._moments.values())
-        columns = (self._zcount + self._count) * self._features.shape[0] * 8
-        return int(columns + self._gram.nbytes + moments)
+        return int(self._zcount * self._z.shape[0] * 8 + self._gram.nbytes + moments)
 
     def _bind(self, x: np.ndarray, center: bool, statistics: DataStatistics | None):
         rows = x[np.linspace(0, x.shape[0] - 1, num=min(64, x.shape[0])).astype(int)]
@@ -353,45 +359,63 @@ class HermiteCache:
             self._zcount = k
         return self._z[:, :k]
 
+    def _streamed(self, z: np.ndarray, labels: list):
+        """(rows, features of ``labels`` on those rows, scaled by 1/sqrt(N)) in chunks of
+        rows, written into one reused buffer (valid until the next chunk)."""
+        n_samples = z.shape[0]
+        buffer = np.empty((min(_ROW_CHUNK, n_samples), len(labels)), order="F")
+        scale = 1.0 / math.sqrt(n_samples)
+        for start in range(0, n_samples, _ROW_CHUNK):
+            rows = slice(start, min(start + _ROW_CHUNK, n_samples))
+            block = buffer[:rows.stop - rows.start]
+            hermite_features(z[rows], labels, out=block)
+            block *= scale
+            yield rows, block
+
     def _add_columns(self, x: np.ndarray, labels: list) -> None:
-        from scipy.linalg.blas import dsyrk
+        from scipy.linalg.blas import dgemm, dsyrk
 
         new = [key for key in dict.fromkeys(labels) if key not in self._index]
         if not new:
             return
-        n_samples = x.shape[0]
-        used = max((c for key in new for c, _ in key), default=-1) + 1
+        used = max((c for key in self._labels + new for c, _ in key), default=-1) + 1
         z = self._coordinates(x, max(used, 1))
-        m, k = self._count, len(new)
-        if m + k > self._features.shape[1] or self._features.shape[0] != n_samples:
-            # Room for four times the columns (within half the memory): a second kernel or
-            # width then writes its new columns in place, with no copy of the held ones.
-            self._features = _grown(self._features[:, :m], n_samples, m + k, 4 * (m + k))
-        columns = hermite_features(z, new, out=self._features[:, m:m + k])
-        columns *= 1.0 / math.sqrt(n_samples)
-        old = self._features[:, :m]
-        # Cross products with the columns held, and among the new ones by a symmetric
-        # rank-k update (half the flops of a product).
-        cross = old.T @ columns if m else np.empty((0, k))
-        upper = dsyrk(1.0, columns, trans=1, lower=0)
+        m, k = len(self._labels), len(new)
+        # Products of the new columns with the held ones and among themselves, accumulated
+        # over row chunks (the held columns are made again per chunk: elementwise work).
+        cross = np.zeros((m, k), order="F")
+        upper = np.zeros((k, k), order="F")
+        moments = {target: np.zeros((k, target.values.shape[1])) for target in self._moments}
+        for rows, block in self._streamed(z, self._labels + new):
+            held, added = block[:, :m], block[:, m:]
+            if m:
+                cross = dgemm(1.0, held, added, beta=1.0, c=cross, trans_a=1, overwrite_c=1)
+            upper = dsyrk(1.0, added, beta=1.0, c=upper, trans=1, lower=0, overwrite_c=1)
+            for target, total in moments.items():
+                total += added.T @ target.values[rows]
         gram = np.empty((m + k, m + k))
         gram[:m, :m] = self._gram
         gram[:m, m:] = cross
         gram[m:, :m] = cross.T
         gram[m:, m:] = _symmetric_from_upper(upper)
         self._gram = gram
-        for target, moments in self._moments.items():
-            self._moments[target] = np.concatenate([moments, columns.T @ target.values])
+        for target, total in moments.items():
+            self._moments[target] = np.concatenate([self._moments[target], total])
         for j, key in enumerate(new):
             self._index[key] = m + j
-        self._count = m + k
+        self._labels += new
 
     def _target_moments(self, y: np.ndarray) -> np.ndarray:
         r""":math:`F^\top y/\sqrt N` for every held column, kept per target."""
         target = _Target(y)
         if target not in self._moments:
-            features = self._features[:, :self._count]
-            self._moments[target] = features.T @ target.values
+            total = np.zeros((len(self._labels), target.values.shape[1]))
+            if self._labels:
+                used = max((c for key in self._labels for c, _ in key), default=-1) + 1
+                z = self._z[:, :max(used, 1)]
+                for rows, block in self._streamed(z, self._labels):
+                    total += block.T @ target.values[rows]
+            self._moments[target] = total
         return self._moments[target]
 
     def _project(self, x: np.ndarray, y: np.ndarray, labels: list) -> np.ndarray:
@@ -412,8 +436,11 @@ class HermiteCache:
                                                      check_finite=False)
         except np.linalg.LinAlgError:
             pass
-        # Ill-conditioned features: Householder QR of [F, y/sqrt(N)], in order.
-        features = self._features[:, index]
+        # Ill-conditioned features: Householder QR of [F, y/sqrt(N)], in order (the one
+        # place the whole feature matrix is made).
+        used = max((c for key in labels for c, _ in key), default=-1) + 1
+        features = hermite_features(self._z[:, :max(used, 1)], labels)
+        features *= 1.0 / math.sqrt(x.shape[0])
         target = y.reshape(y.shape[0], -1) / math.sqrt(y.shape[0])
         r = np.linalg.qr(np.concatenate([features, target], axis=1), mode="r")
         signs = np.sign(np.diagonal(r)[:len(labels)])
