@@ -76,8 +76,7 @@ def measured_panel(dataset: str, pool: int, n: int, trials: int, seed: int,
     import torch
 
     from eigenlab.data import binary_target, class_split, load_dataset, preprocess
-    from eigenlab.experiments import measure_krr_learning_curve
-    from eigenlab.experiments._curve import _off_training_set
+    from eigenlab.experiments import held_out_prediction, measure_krr_learning_curve
     from eigenlab.kernels import get_kernel
     from eigenlab.spectra import gram_eigensystem
     from eigenlab.theory import gram_cost_of_overfitting, krr_learning_curve
@@ -105,7 +104,7 @@ def measured_panel(dataset: str, pool: int, n: int, trials: int, seed: int,
         labels = y[sample] + np.sqrt(noise) * np.random.default_rng(seed + 3).standard_normal(n)
         estimate = gram_cost_of_overfitting(gram[sample][:, sample].numpy(), labels,
                                             ridge=ridges[1:])
-        predicted = _off_training_set(curve, np.float64(n), float(pool), noise)
+        predicted = held_out_prediction(curve, np.float64(n), float(pool), noise)
         test = measured.test_mse[:, 0, :]
         train = measured.train_mse[:, 0, :]
         rows.append(pd.DataFrame({

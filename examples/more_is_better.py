@@ -79,10 +79,11 @@ def _panel_frames(name, measured, theory, correction_pool=None):
                           "test_mse_sem": sem.ravel()})
     if theory is not None:
         predicted = theory.test_mse
-        if correction_pool is not None:
-            n = measured.n[:, None, None]
-            predicted = (correction_pool * predicted - n * theory.train_mse) / (
-                correction_pool - n)
+        if correction_pool is not None:  # held-out pool points (this panel is noiseless)
+            from eigenlab.experiments import held_out_prediction
+
+            predicted = held_out_prediction(theory, measured.n[:, None, None],
+                                            correction_pool)
         frame["theory_test_mse"] = np.broadcast_to(predicted, mean.shape).ravel()
     return frame
 

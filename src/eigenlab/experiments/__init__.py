@@ -21,6 +21,9 @@ RandomFeatures, GaussianDesign
 run_curve, CurveConfig, CurveResult, agreement
     The main job: predict a learning curve on real data and measure it; the agreement
     figure (median |log(predicted/measured)|).
+held_out_prediction
+    A pool-population prediction turned into the error on the pool's held-out points
+    (the off-training-set correction, label noise included).
 mup_table, MupTable, LayerScaling, MupMLP, train_online, OnlineTrainingResult
     A centred ReLU MLP in the maximal update parametrisation (a printable per-layer table)
     and online SGD that times when the smoothed loss crosses given levels.
@@ -52,7 +55,7 @@ run_overfit, OverfitConfig, OverfitResult
     sensitivity (benign, tempered, catastrophic).
 """
 
-from ._curve import CurveConfig, CurveResult, agreement, run_curve
+from ._curve import CurveConfig, CurveResult, agreement, held_out_prediction, run_curve
 from ._estimator import KernelRidgeRegression
 from ._grid import Grid, config_hash
 from ._jobs import (
@@ -164,6 +167,7 @@ __all__ = [
     "format_monomial",
     "gaussian_inputs",
     "hea_monomial_eigenvalues",
+    "held_out_prediction",
     "krr_measure",
     "krr_noise_sensitivity",
     "krr_theory",

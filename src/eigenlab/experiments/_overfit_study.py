@@ -182,10 +182,10 @@ def _theory(config: OverfitConfig, kernel, gram, sizes: np.ndarray):
     if config.domain != "sphere":
         # Noise fitting on the pool's held-out points: pure unit noise, so the pool-
         # population prediction E0 is corrected to held-out points like run_curve's.
-        from ._curve import _off_training_set
+        from ._curve import held_out_prediction
 
         curve = krr_learning_curve(eigensystem, sizes, ridge=0.0, noise=1.0)
-        predicted = _off_training_set(curve, sizes, float(gram.shape[0]), 1.0)
+        predicted = held_out_prediction(curve, sizes, float(gram.shape[0]), 1.0)
         return predicted, None, ("regime: not classified (a pool's Gram spectrum has finite "
                                  "rank; use the sphere domain for the limit)")
     predicted = np.asarray(krr_learning_curve(eigensystem, sizes, ridge=0.0)

@@ -207,7 +207,7 @@ def run_rf(config: RFConfig, *, progress: Progress | None = None) -> RFResult:
 
     from .. import __version__
     from ..theory import optimal_ridge, rf_learning_curve
-    from ._curve import _off_training_set
+    from ._curve import held_out_prediction
     from ._random_features import measure_rf_learning_curve
 
     def report(done, total, stage):
@@ -235,7 +235,7 @@ def run_rf(config: RFConfig, *, progress: Progress | None = None) -> RFResult:
     curve = rf_learning_curve(eigensystem, n, k, ridge=ridge, noise=config.noise)
     predicted = np.broadcast_to(curve.test_mse, measured.test_mse.shape[1:])
     if pool is not None:
-        predicted = _off_training_set(curve, n, float(pool),
+        predicted = held_out_prediction(curve, n, float(pool),
                                       config.noise * eigensystem.n_outputs)
     best = optimal_ridge(eigensystem, measured.n[:, None], k=measured.k[None, :],
                          noise=config.noise)
@@ -282,7 +282,7 @@ def _dense_theory(eigensystem, measured, pool, noise):
     import pandas as pd
 
     from ..theory import rf_learning_curve
-    from ._curve import _off_training_set
+    from ._curve import held_out_prediction
 
     def fine(low, high):
         return np.unique(np.concatenate([np.arange(low, min(high, 400) + 1), np.geomspace(
@@ -304,7 +304,7 @@ def _dense_theory(eigensystem, measured, pool, noise):
         curve = rf_learning_curve(eigensystem, n, k, ridge=ridge, noise=noise)
         predicted = np.broadcast_to(curve.test_mse, (values.size, others.size, ridge.size))
         if pool is not None:
-            predicted = _off_training_set(curve, n, float(pool),
+            predicted = held_out_prediction(curve, n, float(pool),
                                           noise * eigensystem.n_outputs)
         shape = predicted.shape
         frames.append(pd.DataFrame({
