@@ -57,6 +57,14 @@ run_overfit, OverfitConfig, OverfitResult
 
 from ._curve import CurveConfig, CurveResult, agreement, held_out_prediction, run_curve
 from ._estimator import KernelRidgeRegression
+from ._feature_maps import (
+    GaussianDesign,
+    GaussianRandomFeatures,
+    RandomFeatureMap,
+    RandomFeatures,
+    RandomFourierFeatures,
+    ReluRandomFeatures,
+)
 from ._grid import Grid, config_hash
 from ._jobs import (
     Job,
@@ -103,14 +111,8 @@ from ._overfitting import (
     sphere_points,
 )
 from ._random_features import (
-    GaussianDesign,
-    GaussianRandomFeatures,
     MeasuredOptimalRidge,
     MeasuredRFLearningCurve,
-    RandomFeatureMap,
-    RandomFeatures,
-    RandomFourierFeatures,
-    ReluRandomFeatures,
     measure_rf_learning_curve,
 )
 from ._rf_study import RFConfig, RFResult, run_rf

@@ -154,7 +154,7 @@ def _setup(config: RFConfig):
     import torch
 
     from ..spectra import gram_eigensystem
-    from ._random_features import (
+    from ._feature_maps import (
         GaussianDesign,
         GaussianRandomFeatures,
         RandomFourierFeatures,
