@@ -25,7 +25,7 @@ from eigenlab.experiments import (
     select_monomials,
     whitened_inputs,
 )
-from eigenlab.experiments._monomials import _hermite_product, _sampler
+from eigenlab.experiments._monomial_targets import _hermite_product, _sampler
 from eigenlab.kernels import ReluNTKKernel
 from eigenlab.spectra import hermite_features, hermite_modes
 

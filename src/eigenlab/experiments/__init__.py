@@ -87,19 +87,21 @@ from ._large import (
 from ._large_estimator import LargeKernelRidge
 from ._measure import MeasuredLearningCurve, measure_krr_learning_curve
 from ._mlp import LayerScaling, MupMLP, MupTable, OnlineTrainingResult, mup_table, train_online
-from ._monomials import (
-    ExponentFit,
+from ._monomial_targets import (
     MonomialInputs,
-    MonomialLearningTimes,
     MonomialSelection,
-    fit_learning_exponent,
     format_monomial,
     gaussian_inputs,
     hea_monomial_eigenvalues,
-    monomial_learning_times,
     planted_spectrum,
     select_monomials,
     whitened_inputs,
+)
+from ._monomials import (
+    ExponentFit,
+    MonomialLearningTimes,
+    fit_learning_exponent,
+    monomial_learning_times,
 )
 from ._overfit_study import OverfitConfig, OverfitResult, run_overfit
 from ._overfitting import (
