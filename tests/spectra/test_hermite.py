@@ -1,4 +1,4 @@
-"""Tests for `eigenlab/spectra/_hermite.py`: the HEA against independent routes."""
+"""Tests for the HEA (`eigenlab/spectra/_hermite*.py`) against independent routes."""
 
 import itertools
 import math
@@ -215,7 +215,7 @@ def test_cache_reuse_across_widths_and_targets_matches_fresh_analyses(rng):
 def test_streamed_products_equal_whole_matrix_products_across_chunks(rng, monkeypatch):
     # Chunks of 7 rows (so that the last one is partial): the Gram matrix and target
     # products accumulated over chunks equal those of the whole feature matrix.
-    import eigenlab.spectra._hermite as module
+    import eigenlab.spectra._hermite_cache as module
 
     monkeypatch.setattr(module, "_ROW_CHUNK", 7)
     x = rng.standard_normal((40, 5)) * np.array([1.0, 0.9, 0.7, 0.5, 0.3])
