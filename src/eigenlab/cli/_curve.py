@@ -81,25 +81,16 @@ def run_and_save(grid, out: Path, *, engine: str | None = None, workers: int | N
 
     matplotlib.use("Agg")
     from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from rich.progress import Progress
 
     from ..experiments import sweep
     from ..experiments._jobs import curve_progress
-    from ._output import write_table
+    from ._output import progress_columns, write_table
 
     console = console or Console()
     single = len(grid) == 1
     engine = engine or ("inprocess" if single else "processes")
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
+    with Progress(*progress_columns(), console=console, transient=True) as bar:
         task = bar.add_task("starting", total=None)
 
         def stage(done, total, message):  # run_curve's stages (in-process, one point)

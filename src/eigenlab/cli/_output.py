@@ -23,19 +23,30 @@ def save_figure(ax, path: Path) -> Path:
     return path
 
 
-def run_with_stages(run, console):
-    """``run(progress)`` under a transient progress bar that shows its stage messages, the
-    bar's fill and the time elapsed and left; returns what ``run`` returns."""
+def progress_columns(*, counts: bool = True, message: bool = False) -> list:
+    """The columns of eigenlab's progress bars: what is running, the bar, done/total (when
+    the work is counted in items), time elapsed, ETA, and a message field if asked."""
     from rich.progress import (
         BarColumn,
-        Progress,
+        MofNCompleteColumn,
         TextColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
     )
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  TimeRemainingColumn(), console=console, transient=True) as bar:
+    columns = [TextColumn("{task.description}"), BarColumn()]
+    columns += [MofNCompleteColumn()] if counts else []
+    columns += [TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn()]
+    columns += [TextColumn("{task.fields[message]}")] if message else []
+    return columns
+
+
+def run_with_stages(run, console):
+    """``run(progress)`` under a transient progress bar that shows its stage messages, the
+    bar's fill and the time elapsed and left; returns what ``run`` returns."""
+    from rich.progress import Progress
+
+    with Progress(*progress_columns(counts=False), console=console, transient=True) as bar:
         task = bar.add_task("starting", total=None)
         return run(lambda done, total, stage: bar.update(task, description=stage,
                                                          completed=done, total=total))

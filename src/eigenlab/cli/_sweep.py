@@ -10,16 +10,10 @@ def run_sweep_file(path: Path, *, engine: str | None = None, workers: int | None
                    batch_size: int | None = None, console=None):
     """Load and check the config (command-line options override its [run] table), run it."""
     from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
+    from rich.progress import Progress
 
     from ..experiments import load_sweep_config, run_sweep_config
+    from ._output import progress_columns
 
     console = console or Console()
     config = load_sweep_config(path).with_options(
@@ -27,11 +21,8 @@ def run_sweep_file(path: Path, *, engine: str | None = None, workers: int | None
         batch_size=batch_size)
     if config.scheduler is not None and config.engine != "dask":
         config = config.with_options(engine="dask")
-    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-               TextColumn("{task.fields[message]}"))
-    with Progress(*columns, console=console, transient=False) as bar:
-        task = bar.add_task(f"{config.job} ({config.engine})", total=None, message="")
+    with Progress(*progress_columns(message=True), console=console, transient=False) as bar:
+        task = bar.add_task(f"[bold]{config.job} ({config.engine})", total=None, message="")
 
         def progress(done: int, total: int, message: str):
             bar.update(task, completed=done, total=total, message=message)
