@@ -243,6 +243,25 @@ def _target(labels, spec: str, n_classes: int):
     return binary_target(labels, positive, negative)
 
 
+def _dataset_pool(name: str, target: str, size: int, *, seed=0, data_dir=None):
+    """(inputs, clean targets, display name): ``size`` samples of a dataset that ``target``
+    uses, drawn with ``seed``, centred and scaled to unit mean squared norm (the pool the
+    studies behind ``eigenlab rf`` and ``eigenlab overfit`` run on)."""
+    from ..data import load_dataset, preprocess
+
+    dataset = load_dataset(name, data_dir=data_dir)
+    y_all, mask = _target(dataset.labels, target, len(dataset.classes))
+    candidates = np.flatnonzero(mask)
+    if size > candidates.size:
+        raise ValueError(f"`pool` must be at most the {candidates.size} samples of "
+                         f"{dataset.display_name} that the target {target!r} uses; got "
+                         f"{size}.")
+    chosen = np.sort(np.random.default_rng(seed).choice(candidates, size=size,
+                                                        replace=False))
+    x = preprocess(dataset.images[chosen], center=True, scale="unit-power")
+    return x, y_all[np.searchsorted(candidates, chosen)], dataset.display_name
+
+
 def _device(name: str):
     import torch
 

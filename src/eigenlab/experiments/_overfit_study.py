@@ -142,25 +142,15 @@ class OverfitResult:
 
 def _domain(config: OverfitConfig, size: int):
     """(inputs, clean targets, description) for the study's pool of ``size`` points."""
-    from ..data import load_dataset, preprocess
-    from ._curve import _target
+    from ._curve import _dataset_pool
     from ._overfitting import sphere_points
 
     if config.domain == "sphere":
         x = sphere_points(size, config.dim, seed=config.seed)
         y = np.sqrt(config.dim * (config.dim + 2.0)) * x[:, 0] * x[:, 1]
         return x, y, f"uniform on S^{config.dim - 1}"
-    dataset = load_dataset(config.domain, data_dir=config.data_dir)
-    y_all, mask = _target(dataset.labels, config.target, len(dataset.classes))
-    candidates = np.flatnonzero(mask)
-    if size > candidates.size:
-        raise ValueError(f"`pool` must be at most the {candidates.size} samples of "
-                         f"{dataset.display_name} that the target {config.target!r} uses; "
-                         f"got {size}.")
-    rng = np.random.default_rng(config.seed)
-    chosen = np.sort(rng.choice(candidates, size=size, replace=False))
-    x = preprocess(dataset.images[chosen], center=True, scale="unit-power")
-    return x, y_all[np.searchsorted(candidates, chosen)], dataset.display_name
+    return _dataset_pool(config.domain, config.target, size, seed=config.seed,
+                        data_dir=config.data_dir)
 
 
 def _theory(config: OverfitConfig, kernel, gram, sizes: np.ndarray):

@@ -166,20 +166,10 @@ def _setup(config: RFConfig):
         design = GaussianDesign(index ** -config.alpha, index ** (-config.beta / 2))
         return (GaussianRandomFeatures(), design, design.eigensystem, None,
                 f"planted: lambda_i = i^-{config.alpha:g}, v_i^2 = i^-{config.beta:g}")
-    from ..data import load_dataset, preprocess
-    from ._curve import _target
+    from ._curve import _dataset_pool
 
-    dataset = load_dataset(config.data, data_dir=config.data_dir)
-    y_all, mask = _target(dataset.labels, config.target, len(dataset.classes))
-    candidates = np.flatnonzero(mask)
-    if config.pool > candidates.size:
-        raise ValueError(f"`pool` must be at most the {candidates.size} samples of "
-                         f"{dataset.display_name} that the target {config.target!r} uses; "
-                         f"got {config.pool}.")
-    chosen = np.sort(np.random.default_rng(config.seed).choice(candidates, config.pool,
-                                                               replace=False))
-    x = preprocess(dataset.images[chosen], center=True, scale="unit-power")
-    y = y_all[np.searchsorted(candidates, chosen)]
+    x, y, name = _dataset_pool(config.data, config.target, config.pool, seed=config.seed,
+                              data_dir=config.data_dir)
     if config.features == "relu":
         feature_map = ReluRandomFeatures(weight_variance=config.weight_variance,
                                          bias_variance=config.bias_variance)
@@ -187,7 +177,7 @@ def _setup(config: RFConfig):
         feature_map = RandomFourierFeatures(width=config.width)
     gram = feature_map.kernel(torch.as_tensor(x, dtype=torch.float64))
     return (feature_map, (x, y), gram_eigensystem(gram, y), config.pool,
-            f"{dataset.display_name}, {config.features} features")
+            f"{name}, {config.features} features")
 
 
 def run_rf(config: RFConfig, *, progress: Progress | None = None) -> RFResult:
