@@ -210,3 +210,25 @@ def test_with_label_noise_the_held_out_prediction_follows_the_measurement():
     predicted = result.frame[result.frame["source"] == "theory:empirical"]["test_mse"]
     predicted = predicted.to_numpy().reshape(mean.shape)
     assert np.all(np.abs(predicted / mean - 1) < 0.04 + 3 * error / mean), (predicted, mean)
+
+
+def test_hea_curves_on_the_same_data_share_one_cache_and_match_fresh_ones():
+    # A grid over widths on the same HEA sample reuses the process's HermiteCache: the
+    # second width's prediction equals a fresh analysis's.
+    from eigenlab.experiments import _curve
+
+    def hea(width):
+        config = CurveConfig(pool=500, n=(10, 40), ridges=(1e-3,), trials=1, theory="hea",
+                             hea_samples=2000, hea_modes=800, width=width, seed=2)
+        return run_curve(config).eigensystems["hea"]
+
+    _curve._HEA_CACHES.clear()
+    hea(1.0)
+    shared = hea(2.0)
+    assert len(_curve._HEA_CACHES) == 1
+    assert next(iter(_curve._HEA_CACHES.values())).n_columns > 200  # both widths' columns
+    _curve._HEA_CACHES.clear()
+    fresh = hea(2.0)
+    assert list(shared.mode_labels) == list(fresh.mode_labels)
+    np.testing.assert_allclose(shared.target_coeffs, fresh.target_coeffs, atol=1e-10)
+    np.testing.assert_allclose(shared.eigenvalues, fresh.eigenvalues, rtol=1e-12)

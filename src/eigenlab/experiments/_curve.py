@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
@@ -243,6 +244,25 @@ def _target(labels, spec: str, n_classes: int):
     return binary_target(labels, positive, negative)
 
 
+# HEA work per sample of data, kept in this process: a grid of curves over kernels, widths or
+# targets on the same data (eigenlab curve --width 0.5,1,2 --theory hea) reuses the
+# statistics, coordinates and feature products (HermiteCache). Two samples at most.
+_HEA_CACHES: OrderedDict = OrderedDict()
+_HEA_CACHES_KEPT = 2
+
+
+def _hea_cache(x: np.ndarray):
+    """The process's HermiteCache for this data (a fresh one the first time)."""
+    from ..spectra import HermiteCache
+
+    key = HermiteCache.fingerprint(x)
+    cache = _HEA_CACHES.pop(key, None) or HermiteCache()
+    _HEA_CACHES[key] = cache
+    while len(_HEA_CACHES) > _HEA_CACHES_KEPT:
+        _HEA_CACHES.popitem(last=False)
+    return cache
+
+
 def _dataset_pool(name: str, target: str, size: int, *, seed=0, data_dir=None):
     """(inputs, clean targets, display name): ``size`` samples of a dataset that ``target``
     uses, drawn with ``seed``, centred and scaled to unit mean squared norm (the pool the
@@ -471,11 +491,11 @@ def run_curve(config: CurveConfig, *, progress: Progress | None = None) -> Curve
             eigensystem = gram_eigensystem(gram, y)
         else:
             report(0, 1, "Hermite eigenstructure ansatz")
+            hea_x = transform(dataset.images[hea_sample])
             analysis = hermite_analysis(
-                transform(dataset.images[hea_sample]),
-                y_all[np.searchsorted(candidates, hea_sample)], kernel,
+                hea_x, y_all[np.searchsorted(candidates, hea_sample)], kernel,
                 n_modes=config.hea_modes, n_target_modes=config.hea_target_modes,
-                seed=config.seed, warn=False)
+                seed=config.seed, cache=_hea_cache(hea_x), warn=False)
             eigensystem, diagnostics = analysis.eigensystem, analysis.diagnostics
         curve = krr_learning_curve(eigensystem, sizes[:, None], ridge=ridges[None, :],
                                    noise=config.noise)

@@ -101,10 +101,12 @@ def _dataset(name: str, target: str, samples: int | None):
 def _hea_eigensystem(dataset, target, kernel, width, samples, modes):
     from ..kernels import get_kernel
     from ..spectra import hermite_eigensystem
+    from ._curve import _hea_cache
 
     x, y = _dataset(dataset, target, samples)
+    # Widths and kernels on the same data share the process's HEA work (HermiteCache).
     return hermite_eigensystem(x, y, get_kernel(kernel, width=width), n_modes=modes,
-                               warn=False)
+                               cache=_hea_cache(x), warn=False)
 
 
 def krr_theory(config: dict) -> list[dict]:

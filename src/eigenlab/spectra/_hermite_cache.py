@@ -96,10 +96,17 @@ class HermiteCache:
         moments = sum(m.nbytes for m in self._moments.values())
         return int(self._zcount * self._z.shape[0] * 8 + self._gram.nbytes + moments)
 
-    def _bind(self, x: np.ndarray, center: bool, statistics: DataStatistics | None):
+    @staticmethod
+    def fingerprint(x, center: bool = True) -> tuple:
+        """What identifies the data a cache belongs to: the shape, the centring and a hash of
+        64 rows spread over ``x``; equal fingerprints let a caller pick the cache to reuse."""
+        x = np.asarray(x)
         rows = x[np.linspace(0, x.shape[0] - 1, num=min(64, x.shape[0])).astype(int)]
-        key = (x.shape, bool(center), hashlib.blake2b(np.ascontiguousarray(rows).tobytes(),
-                                                      digest_size=16).hexdigest())
+        return (x.shape, bool(center), hashlib.blake2b(np.ascontiguousarray(
+            rows, dtype=np.float64).tobytes(), digest_size=16).hexdigest())
+
+    def _bind(self, x: np.ndarray, center: bool, statistics: DataStatistics | None):
+        key = self.fingerprint(x, center)
         if self._key is None:
             self._key = key
         elif key != self._key:
