@@ -7,6 +7,7 @@ import torch
 
 from eigenlab.experiments import (
     krr_noise_sensitivity,
+    krr_overfitting,
     measure_overfitting_coefficient,
     mlp_noise_sensitivity,
     sphere_points,
@@ -118,3 +119,17 @@ def test_bad_input_is_refused_with_a_clear_message(call, message):
     gram = torch.eye(100, dtype=torch.float64)
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         call(gram)
+
+
+def test_one_pass_gives_both_measurements_as_the_separate_calls_do(sphere):
+    # krr_overfitting shares each training set's eigendecomposition between noise fitting
+    # and noise sensitivity; with one seed it equals the two separate measurements.
+    gram = _gram("laplace", sphere)
+    target = np.sqrt(DIM * (DIM + 2.0)) * sphere[:, 0] * sphere[:, 1]
+    measured, noisy = krr_overfitting(gram, target, n=[25, 100], trials=2, seed=9)
+    alone = measure_overfitting_coefficient(gram, n=[25, 100], trials=2, seed=9)
+    sensitivity = krr_noise_sensitivity(gram, target, n=[25, 100], trials=2, seed=9)
+    np.testing.assert_array_equal(measured.overfitting_coefficient,
+                                  alone.overfitting_coefficient)
+    np.testing.assert_array_equal(noisy.test_mse, sensitivity.test_mse)
+    assert krr_overfitting(gram, None, n=[25], trials=1)[1] is None

@@ -47,6 +47,8 @@ measure_overfitting_coefficient, MeasuredOverfitting, sphere_points
     The overfitting coefficient E0 measured by noise fitting and by the data-only estimator.
 krr_noise_sensitivity, mlp_noise_sensitivity, NoiseSensitivity
     Test MSE against clean targets as label noise grows, for KRR and a trained MLP.
+krr_overfitting
+    Both KRR measurements from one eigendecomposition per training set.
 run_rf, RFConfig, RFResult
     ``eigenlab rf``: measured random-feature ridge regression over (n, k, ridge) against the
     random-feature eigenframework, with the optimal ridge.
@@ -108,6 +110,7 @@ from ._overfitting import (
     MeasuredOverfitting,
     NoiseSensitivity,
     krr_noise_sensitivity,
+    krr_overfitting,
     measure_overfitting_coefficient,
     mlp_noise_sensitivity,
     sphere_points,
@@ -174,6 +177,7 @@ __all__ = [
     "held_out_prediction",
     "krr_measure",
     "krr_noise_sensitivity",
+    "krr_overfitting",
     "krr_theory",
     "load_sweep_config",
     "measure_krr_learning_curve",

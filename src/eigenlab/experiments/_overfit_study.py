@@ -213,11 +213,7 @@ def run_overfit(config: OverfitConfig, *, progress: Progress | None = None) -> O
     import torch
 
     from ..kernels import get_kernel
-    from ._overfitting import (
-        krr_noise_sensitivity,
-        measure_overfitting_coefficient,
-        mlp_noise_sensitivity,
-    )
+    from ._overfitting import krr_overfitting, mlp_noise_sensitivity
 
     def report(done, total, stage):
         if progress is not None:
@@ -237,22 +233,19 @@ def run_overfit(config: OverfitConfig, *, progress: Progress | None = None) -> O
         kernel = get_kernel(name, width=config.width)
         report(k, len(config.kernels), f"{name}: Gram matrix")
         gram = kernel(torch.as_tensor(x, dtype=torch.float64))
-        report(k, len(config.kernels), f"{name}: noise fitting")
-        measured = measure_overfitting_coefficient(
-            gram, n=sizes, trials=config.trials, test_size=config.test_size,
-            seed=[config.seed, k, 1])
+        report(k, len(config.kernels), f"{name}: noise fitting and noise sensitivity")
+        # One eigendecomposition per training block serves both measurements.
+        measured, noisy = krr_overfitting(
+            gram, y, n=sizes, noise=config.noise, trials=config.trials,
+            test_size=config.test_size, seed=[config.seed, k])
         coefficients.append(measured.to_frame(kernel=name, **settings))
+        sensitivity.append(noisy.to_frame(kernel=name, **settings))
         report(k, len(config.kernels), f"{name}: theory")
         predicted, regime, regimes[name] = _theory(config, kernel, gram, sizes)
         coefficients.append(pd.DataFrame({
             "method": "theory", "n": sizes, "ridge": 0.0, "trial": np.nan,
             "overfitting_coefficient": predicted, "test_size": config.test_size,
             "kernel": name, **settings}))
-        report(k, len(config.kernels), f"{name}: noise sensitivity")
-        noisy = krr_noise_sensitivity(gram, y, n=sizes, noise=config.noise,
-                                      trials=config.trials, test_size=config.test_size,
-                                      seed=[config.seed, k, 2])
-        sensitivity.append(noisy.to_frame(kernel=name, **settings))
         timings[name] = time.perf_counter() - start
     if config.mlp:
         start = time.perf_counter()

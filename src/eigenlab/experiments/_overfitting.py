@@ -27,7 +27,8 @@ import numpy as np
 from .._validation import as_float_array, check_nonnegative, check_sample_sizes
 
 __all__ = ["MeasuredOverfitting", "NoiseSensitivity", "krr_noise_sensitivity",
-           "measure_overfitting_coefficient", "mlp_noise_sensitivity", "sphere_points"]
+           "krr_overfitting", "measure_overfitting_coefficient", "mlp_noise_sensitivity",
+           "sphere_points"]
 
 Progress = Callable[[int, int], None]
 
@@ -221,33 +222,9 @@ def measure_overfitting_coefficient(gram, *, n, ridge: float = 0.0, trials: int 
     Dtype policy: float64. Cost: one eigendecomposition of the n x n training block per
     (trial, n).
     """
-    import torch
-
-    matrix = _gram_tensor(gram)
-    sizes, test_size = _sizes_and_test(n, matrix.shape[0], test_size)
-    ridge = float(check_nonnegative(ridge, "ridge"))
-    trials = _check_trials(trials)
-    rng = np.random.default_rng(seed)
-    fitted = np.empty((trials, sizes.size))
-    estimate = np.empty_like(fitted)
-    for t in range(trials):
-        order = torch.as_tensor(rng.permutation(matrix.shape[0]))
-        train_index, test_index = order[:sizes[-1]], order[sizes[-1]:sizes[-1] + test_size]
-        noise_train = torch.as_tensor(rng.standard_normal(int(sizes[-1])))
-        noise_test = torch.as_tensor(rng.standard_normal(test_size))
-        k_train = matrix[train_index[:, None], train_index]
-        k_cross = matrix[test_index[:, None], train_index]
-        for s, size in enumerate(sizes):
-            solve, kept = _spectral_solver(k_train[:size, :size], ridge)
-            dual = solve(noise_train[:size, None])
-            prediction = k_cross[:, :size] @ dual
-            fitted[t, s] = float(((prediction[:, 0] - noise_test) ** 2).mean())
-            estimate[t, s] = float(size * (kept ** -2).sum() / (kept ** -1).sum() ** 2)
-        if progress is not None:
-            progress(t + 1, trials)
-    return MeasuredOverfitting(n=sizes.astype(np.float64), ridge=ridge,
-                               overfitting_coefficient=fitted, overfitting_estimate=estimate,
-                               test_size=test_size)
+    measured, _ = krr_overfitting(gram, None, n=n, ridge=ridge, trials=trials,
+                                  test_size=test_size, seed=seed, progress=progress)
+    return measured
 
 
 def _noise_levels(noise) -> np.ndarray:
@@ -289,41 +266,77 @@ def krr_noise_sensitivity(gram, targets, *, n, noise=(0.0, 0.5, 1.0), ridge: flo
     -----
     Dtype policy: float64.
     """
+    _, sensitivity = krr_overfitting(gram, targets, n=n, noise=noise, ridge=ridge,
+                                     trials=trials, test_size=test_size, seed=seed,
+                                     progress=progress)
+    return sensitivity
+
+
+def krr_overfitting(gram, targets=None, *, n, noise=(0.0, 0.5, 1.0), ridge: float = 0.0,
+                    trials: int = 5, test_size: int | None = None, seed=0,
+                    progress: Progress | None = None):
+    """Both KRR measurements from one eigendecomposition per (trial, n): the overfitting
+    coefficient (:func:`measure_overfitting_coefficient`) and, when ``targets`` are given,
+    the noise sensitivity (:func:`krr_noise_sensitivity`), on the same training sets.
+
+    Returns
+    -------
+    (MeasuredOverfitting, NoiseSensitivity or None)
+    """
     import torch
 
     matrix = _gram_tensor(gram)
     pool = matrix.shape[0]
-    y = as_float_array(targets, "targets", ndim=(1, 2))
-    if y.shape[0] != pool:
-        raise ValueError(f"`targets` must have one row per pool point ({pool}); got shape "
-                         f"{y.shape}.")
-    y = torch.as_tensor(y.reshape(pool, -1))
     sizes, test_size = _sizes_and_test(n, pool, test_size)
-    levels = _noise_levels(noise)
     ridge = float(check_nonnegative(ridge, "ridge"))
     trials = _check_trials(trials)
+    y = levels = None
+    if targets is not None:
+        y = as_float_array(targets, "targets", ndim=(1, 2))
+        if y.shape[0] != pool:
+            raise ValueError(f"`targets` must have one row per pool point ({pool}); got "
+                             f"shape {y.shape}.")
+        y = torch.as_tensor(y.reshape(pool, -1))
+        levels = _noise_levels(noise)
     rng = np.random.default_rng(seed)
-    test = np.empty((trials, sizes.size, levels.size))
-    train = np.empty_like(test)
+    fitted = np.empty((trials, sizes.size))
+    estimate = np.empty_like(fitted)
+    shape = (trials, sizes.size, 0 if levels is None else levels.size)
+    test, train = np.empty(shape), np.empty(shape)
     for t in range(trials):
         order = torch.as_tensor(rng.permutation(pool))
         train_index, test_index = order[:sizes[-1]], order[sizes[-1]:sizes[-1] + test_size]
-        unit = torch.as_tensor(rng.standard_normal((int(sizes[-1]), y.shape[1])))
+        noise_train = torch.as_tensor(rng.standard_normal(int(sizes[-1])))
+        noise_test = torch.as_tensor(rng.standard_normal(test_size))
+        # Drawn with or without targets, so that a seed gives the same training sets and
+        # noise either way (single-output targets).
+        unit = torch.as_tensor(rng.standard_normal((int(sizes[-1]),
+                                                    1 if y is None else y.shape[1])))
         k_train = matrix[train_index[:, None], train_index]
         k_cross = matrix[test_index[:, None], train_index]
-        y_train, y_test = y[train_index], y[test_index]
+        if y is not None:
+            y_train, y_test = y[train_index], y[test_index]
         for s, size in enumerate(sizes):
-            solve, _ = _spectral_solver(k_train[:size, :size], ridge)
-            for j, level in enumerate(levels):
+            solve, kept = _spectral_solver(k_train[:size, :size], ridge)
+            # Noise fitting: pure unit noise, tested against fresh unit noise.
+            prediction = k_cross[:, :size] @ solve(noise_train[:size, None])
+            fitted[t, s] = float(((prediction[:, 0] - noise_test) ** 2).mean())
+            estimate[t, s] = float(size * (kept ** -2).sum() / (kept ** -1).sum() ** 2)
+            for j, level in enumerate(() if levels is None else levels):
                 labels = y_train[:size] + float(np.sqrt(level)) * unit[:size]
                 dual = solve(labels)
                 test[t, s, j] = float(((k_cross[:, :size] @ dual - y_test) ** 2).sum(1).mean())
-                fitted = k_train[:size, :size] @ dual
-                train[t, s, j] = float(((fitted - labels) ** 2).sum(1).mean())
+                train[t, s, j] = float(((k_train[:size, :size] @ dual - labels) ** 2)
+                                       .sum(1).mean())
         if progress is not None:
             progress(t + 1, trials)
-    return NoiseSensitivity(learner="krr", n=sizes.astype(np.float64), noise=levels,
-                            test_mse=test, train_mse=train)
+    measured = MeasuredOverfitting(n=sizes.astype(np.float64), ridge=ridge,
+                                   overfitting_coefficient=fitted,
+                                   overfitting_estimate=estimate, test_size=test_size)
+    if levels is None:
+        return measured, None
+    return measured, NoiseSensitivity(learner="krr", n=sizes.astype(np.float64),
+                                      noise=levels, test_mse=test, train_mse=train)
 
 
 def mlp_noise_sensitivity(x, targets, *, n, noise=(0.0, 0.5, 1.0), trials: int = 3,
